@@ -67,4 +67,262 @@ const char *config_original(const struct config *c);
 double config_hash(const struct config *c);
 size_t config_integration_count(const struct config *c);
 
+/* ---- receivers and integrations, as the notification pipeline reads them ----
+ * Strings are NULL when unset.  Values inherited from `global` (URLs, SMTP
+ * settings, API keys, http_config) are already filled in.  Secrets are kept
+ * in clear here; only config_original() hides them. */
+struct config_strlist {
+    char **items;
+    size_t len;
+};
+struct config_kv {
+    char *key;
+    char *value;
+};
+struct config_strmap { /* sorted by key */
+    struct config_kv *items;
+    size_t len;
+};
+struct config_header {
+    char *name;
+    struct config_strlist values;
+};
+struct config_headers {
+    struct config_header *items;
+    size_t len;
+};
+
+struct config_tls {
+    char *ca_file, *cert_file, *key_file, *server_name;
+    bool insecure_skip_verify;
+    int64_t min_version, max_version; /* 0 or 0x0301..0x0304 */
+};
+struct config_basic_auth {
+    char *username, *password, *password_file;
+};
+struct config_authorization {
+    char *type, *credentials, *credentials_file;
+};
+struct config_oauth2 {
+    char *client_id, *client_secret, *client_secret_file;
+    struct config_strlist scopes;
+    char *token_url;
+    struct config_strmap endpoint_params;
+    char *proxy_url;
+    struct config_headers proxy_connect_header;
+    struct config_tls tls_config;
+};
+/* prometheus/common HTTPClientConfig.  bearer_token(_file) are folded into
+ * authorization {type: Bearer} while loading, as 0.25 does. */
+struct config_http {
+    struct config_basic_auth *basic_auth;
+    struct config_authorization *authorization;
+    struct config_oauth2 *oauth2;
+    char *bearer_token, *bearer_token_file;
+    char *proxy_url;
+    struct config_headers proxy_connect_header;
+    struct config_tls tls_config;
+    bool follow_redirects, enable_http2;
+};
+
+struct config_webhook {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *url;
+    uint64_t max_alerts;
+};
+struct config_email {
+    bool send_resolved;
+    char *to, *from, *hello, *smarthost;
+    char *auth_username, *auth_password, *auth_password_file, *auth_secret, *auth_identity;
+    struct config_strmap headers; /* canonical names; From, To, Subject filled */
+    char *html, *text;
+    bool require_tls_set; /* always true after loading (global default) */
+    bool require_tls;
+    struct config_tls tls_config;
+};
+struct config_slack_field {
+    char *title, *value;
+    bool short_set, short_value; /* `short` is a *bool */
+};
+struct config_slack_confirm {
+    char *text, *title, *ok_text, *dismiss_text;
+};
+struct config_slack_action {
+    char *type, *text, *url, *style, *name, *value;
+    struct config_slack_confirm *confirm;
+};
+struct config_slack {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_url, *api_url_file;
+    char *channel, *username, *color, *title, *title_link, *pretext, *text;
+    struct config_slack_field *fields;
+    size_t n_fields;
+    bool short_fields;
+    char *footer, *fallback, *callback_id, *icon_emoji, *icon_url, *image_url, *thumb_url;
+    bool link_names;
+    struct config_strlist mrkdwn_in;
+    struct config_slack_action *actions;
+    size_t n_actions;
+};
+struct config_telegram {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_url, *bot_token;
+    int64_t chat_id;
+    char *message;
+    bool disable_notifications;
+    char *parse_mode;
+};
+struct config_pagerduty_image {
+    char *src, *alt, *href;
+};
+struct config_pagerduty_link {
+    char *href, *text;
+};
+struct config_pagerduty {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *service_key, *service_key_file, *routing_key, *routing_key_file;
+    char *url, *client, *client_url, *description;
+    struct config_strmap details;
+    struct config_pagerduty_image *images;
+    size_t n_images;
+    struct config_pagerduty_link *links;
+    size_t n_links;
+    char *source, *severity, *class_, *component, *group;
+};
+struct config_opsgenie_responder {
+    char *id, *name, *username, *type;
+};
+struct config_opsgenie {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_key, *api_key_file, *api_url;
+    char *message, *description, *source;
+    struct config_strmap details;
+    char *entity;
+    struct config_opsgenie_responder *responders;
+    size_t n_responders;
+    char *actions, *tags, *note, *priority;
+    bool update_alerts;
+};
+struct config_victorops {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_key, *api_key_file, *api_url, *routing_key;
+    char *message_type, *state_message, *entity_display_name, *monitoring_tool;
+    struct config_strmap custom_fields;
+};
+struct config_wechat {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_secret, *corp_id, *message, *api_url;
+    char *to_user, *to_party, *to_tag, *agent_id, *message_type;
+};
+struct config_pushover {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *user_key, *token, *title, *message, *url, *url_title, *sound, *priority;
+    int64_t retry, expire; /* ns, Go duration syntax */
+    bool html;
+};
+struct config_sigv4 {
+    char *region, *access_key, *secret_key, *profile, *role_arn;
+};
+struct config_sns {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_url;
+    struct config_sigv4 sigv4;
+    char *topic_arn, *phone_number, *target_arn, *subject, *message;
+    struct config_strmap attributes;
+};
+struct config_webex {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *api_url, *message, *room_id;
+};
+struct config_discord {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *webhook_url, *title, *message;
+};
+
+struct config_receiver {
+    char *name;
+    struct config_discord *discord;
+    size_t n_discord;
+    struct config_email *email;
+    size_t n_email;
+    struct config_pagerduty *pagerduty;
+    size_t n_pagerduty;
+    struct config_slack *slack;
+    size_t n_slack;
+    struct config_webhook *webhook;
+    size_t n_webhook;
+    struct config_opsgenie *opsgenie;
+    size_t n_opsgenie;
+    struct config_wechat *wechat;
+    size_t n_wechat;
+    struct config_pushover *pushover;
+    size_t n_pushover;
+    struct config_victorops *victorops;
+    size_t n_victorops;
+    struct config_sns *sns;
+    size_t n_sns;
+    struct config_telegram *telegram;
+    size_t n_telegram;
+    struct config_webex *webex;
+    size_t n_webex;
+    int line;
+};
+size_t config_receiver_integrations(const struct config_receiver *r);
+const struct config_receiver *config_receiver_get(const struct config *c, size_t i);
+/* NULL when no receiver has that name. */
+const struct config_receiver *config_receiver_find(const struct config *c, const char *name);
+
+struct config_inhibit_rule {
+    struct matchers source; /* source_match + source_match_re + source_matchers */
+    struct matchers target;
+    struct config_strlist equal;
+    int line;
+};
+size_t config_inhibit_rule_count(const struct config *c);
+const struct config_inhibit_rule *config_inhibit_rule_at(const struct config *c, size_t i);
+
+/* One entry of a named time interval.  An unset field (n_* == 0) matches
+ * anything; ranges are inclusive except times, which are [start, end) in
+ * minutes of the day (end may be 1440). */
+struct config_int_range {
+    int begin, end;
+};
+struct config_time_spec {
+    struct config_int_range *times;
+    size_t n_times;
+    struct config_int_range *weekdays; /* 0 = sunday .. 6 = saturday */
+    size_t n_weekdays;
+    struct config_int_range *days_of_month; /* 1..31 or -31..-1 */
+    size_t n_days_of_month;
+    struct config_int_range *months; /* 1..12 */
+    size_t n_months;
+    struct config_int_range *years;
+    size_t n_years;
+    char *location; /* NULL: UTC; "Local" or an IANA name */
+};
+struct config_time_interval {
+    char *name;
+    struct config_time_spec *specs;
+    size_t n_specs;
+    bool deprecated_mute; /* came from mute_time_intervals */
+};
+size_t config_time_interval_count(const struct config *c);
+const struct config_time_interval *config_time_interval_at(const struct config *c, size_t i);
+const struct config_time_interval *config_time_interval_find(const struct config *c,
+                                                             const char *name);
+
+/* Template globs, relative ones already joined to the config file's dir. */
+const struct config_strlist *config_templates(const struct config *c);
+
 #endif
