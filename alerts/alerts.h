@@ -47,7 +47,9 @@ struct alert_store *alert_store_new(void);
 void alert_store_free(struct alert_store *s);
 /* Stores a (validated, defaulted) alert, merging with the stored alert of the
  * same fingerprint when their time ranges overlap.  Takes ownership of *a
- * (left empty).  Returns the stored alert. */
+ * (left empty: owning nothing, so alert_free on it is optional).  The merge's
+ * "is it resolved" test uses a->updated_at as the current time, which the API
+ * sets to the receipt time.  Returns the stored alert. */
 const struct alert *alert_store_put(struct alert_store *s, struct alert *a);
 const struct alert *alert_store_get(const struct alert_store *s, uint64_t fingerprint);
 size_t alert_store_count(const struct alert_store *s);
