@@ -55,7 +55,8 @@ static int config_check(struct pctx *p, yaml_node_t *root, yaml_node_t *route,
         return -1;
     if (!route || node_is_null(route))
         return pctx_fail(p, root, "no routes provided");
-    if (intervals_unique(p, root) || route_check_refs(p, route))
+    if (route_check_root(p, route) || intervals_unique(p, root) ||
+        route_check_intervals(p, route))
         return -1;
     for (size_t i = 0; i < p->cfg->templates.len; i++)
         p->cfg->templates.items[i] =

@@ -23,13 +23,6 @@ static int global_validate(struct pctx *p, yaml_node_t *n, void *obj)
     if (g->smtp_auth_password && g->smtp_auth_password_file)
         return pctx_fail(p, n, "at most one of smtp_auth_password & smtp_auth_password_file "
                                "must be configured");
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++)
-        if (!strcmp(node_str(node_get(p, pr->key)), "http_config")) {
-            size_t mark = path_push_key(p, "http_config");
-            int r = http_validate(p, node_get(p, pr->value), &g->http_config);
-            path_pop(p, mark);
-            return r;
-        }
     return 0;
 }
 

@@ -110,8 +110,13 @@ const char *node_tag(const yaml_node_t *n);
 
 /* Iterates a mapping strictly: each key must be in `known` (NULL-terminated)
  * and appear once; otherwise the error yaml.v2 gives for `gotype`. */
+struct map_pair {
+    yaml_node_t *key, *value;
+    bool merged; /* came in through a `<<` merge key */
+};
 struct map_iter {
-    yaml_node_pair_t *pos, *end;
+    struct map_pair *pairs;
+    size_t n, pos;
     const char *const *known;
     const char *gotype;
     unsigned seen[2]; /* bit per known key (up to 64 keys) */
@@ -157,6 +162,7 @@ enum cf_kind {
     CF_HTTP,         /* struct config_http *, defaults to global */
     CF_PROMDUR,      /* int64_t ns, Prometheus syntax, shown "5m" */
     CF_HOSTPORT,     /* char *, host:port */
+    CF_PROXYURL,     /* char *, any parseable URL */
 };
 enum {
     CFF_OMITEMPTY = 1,
@@ -191,7 +197,8 @@ void http_resolve_paths(struct cfg_arena *a, const char *dir, struct config_http
 int global_parse(struct pctx *p, yaml_node_t *n);
 void global_defaults(struct config *c);
 int route_parse_root(struct pctx *p, yaml_node_t *n);
-int route_check_refs(struct pctx *p, yaml_node_t *route_node);
+int route_check_root(struct pctx *p, yaml_node_t *route_node);
+int route_check_intervals(struct pctx *p, yaml_node_t *route_node);
 int parse_matcher_list(struct pctx *p, yaml_node_t *n, struct matchers *out,
                        struct config_strlist *formatted);
 int parse_legacy_matchers(struct pctx *p, yaml_node_t *n, struct config_strmap *m, bool re,

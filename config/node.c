@@ -369,6 +369,46 @@ int expect_seq(struct pctx *p, yaml_node_t *n, const char *gotype)
     return n->type == YAML_SEQUENCE_NODE ? 0 : type_error(p, n, gotype);
 }
 
+static bool is_merge_key(const yaml_node_t *k)
+{
+    return k->type == YAML_SCALAR_NODE && is_plain(k) && !strcmp(node_str(k), "<<");
+}
+
+static void pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged,
+                      int depth);
+
+/* yaml.v2 applies a merge where `<<` stands; in a list of maps the earlier
+ * ones win, so they are applied last. */
+static void pairs_merge(struct pctx *p, struct map_iter *it, yaml_node_t *v, int depth)
+{
+    if (v->type == YAML_MAPPING_NODE) {
+        pairs_add(p, it, v, true, depth + 1);
+        return;
+    }
+    if (v->type != YAML_SEQUENCE_NODE)
+        return;
+    for (yaml_node_item_t *i = v->data.sequence.items.top; i > v->data.sequence.items.start;)
+        pairs_add(p, it, node_get(p, *--i), true, depth + 1);
+}
+
+static void pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged, int depth)
+{
+    if (n->type != YAML_MAPPING_NODE || depth > 16)
+        return;
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *k = node_get(p, pr->key), *v = node_get(p, pr->value);
+        if (is_merge_key(k)) {
+            pairs_merge(p, it, v, depth);
+            continue;
+        }
+        struct map_pair *mp = arena_push(p->a, &it->pairs, &it->n, sizeof *mp);
+        mp->key = k;
+        mp->value = v;
+        mp->merged = merged;
+    }
+}
+
 int map_begin(struct pctx *p, const yaml_node_t *n, const char *const *known, const char *gotype,
               struct map_iter *it)
 {
@@ -377,34 +417,48 @@ int map_begin(struct pctx *p, const yaml_node_t *n, const char *const *known, co
     it->gotype = gotype;
     if (n->type != YAML_MAPPING_NODE)
         return type_error(p, (yaml_node_t *)n, gotype);
-    it->pos = n->data.mapping.pairs.start;
-    it->end = n->data.mapping.pairs.top;
+    pairs_add(p, it, (yaml_node_t *)n, false, 0);
     return 0;
 }
 
-int map_next(struct pctx *p, struct map_iter *it, const char **key, yaml_node_t **val)
+static int check_known(struct pctx *p, struct map_iter *it, const struct map_pair *mp,
+                       const char *key)
 {
-    if (it->pos >= it->end)
-        return 0;
-    yaml_node_t *k = node_get(p, it->pos->key);
-    *val = node_get(p, it->pos->value);
-    it->pos++;
-    if (k->type != YAML_SCALAR_NODE)
-        return type_error(p, k, "string");
-    *key = node_str(k);
-    if (!it->known)
-        return 1;
     for (size_t i = 0; it->known[i]; i++) {
-        if (strcmp(it->known[i], *key))
+        if (strcmp(it->known[i], key))
             continue;
         unsigned bit = 1u << (i % 32);
+        if (mp->merged)
+            return 1;
         if (it->seen[i / 32] & bit)
-            return pctx_fail_key(p, k, *key, "field %s already set in type %s", *key,
+            return pctx_fail_key(p, mp->key, key, "field %s already set in type %s", key,
                                  it->gotype);
         it->seen[i / 32] |= bit;
         return 1;
     }
-    return pctx_fail_key(p, k, *key, "field %s not found in type %s", *key, it->gotype);
+    return pctx_fail_key(p, mp->key, key, "field %s not found in type %s", key, it->gotype);
+}
+
+static int check_map_duplicate(struct pctx *p, struct map_iter *it, const struct map_pair *mp)
+{
+    if (mp->merged)
+        return 1;
+    for (size_t i = 0; i + 1 < it->pos; i++)
+        if (!it->pairs[i].merged && !strcmp(node_str(it->pairs[i].key), node_str(mp->key)))
+            return pctx_fail(p, mp->key, "key \"%s\" already set in map", node_str(mp->key));
+    return 1;
+}
+
+int map_next(struct pctx *p, struct map_iter *it, const char **key, yaml_node_t **val)
+{
+    if (it->pos >= it->n)
+        return 0;
+    const struct map_pair *mp = &it->pairs[it->pos++];
+    *val = mp->value;
+    if (mp->key->type != YAML_SCALAR_NODE)
+        return type_error(p, mp->key, "string");
+    *key = node_str(mp->key);
+    return it->known ? check_known(p, it, mp, *key) : check_map_duplicate(p, it, mp);
 }
 
 /* ---- scalars ---- */
@@ -442,14 +496,41 @@ int parse_int64(struct pctx *p, yaml_node_t *n, int64_t *out, const char *gotype
         *out = 0;
         return 0;
     }
-    if (n->type != YAML_SCALAR_NODE || strcmp(node_tag(n), "!!int"))
+    const char *tag = n->type == YAML_SCALAR_NODE ? node_tag(n) : "";
+    if (!strcmp(tag, "!!float")) {
+        /* yaml.v2 truncates a float that fits */
+        double d = strtod(node_str(n), NULL);
+        if (!(d > -9.2e18 && d < 9.2e18))
+            return type_error(p, n, gotype);
+        *out = (int64_t)d;
+        return 0;
+    }
+    if (strcmp(tag, "!!int"))
         return type_error(p, n, gotype);
+    struct strbuf sb = STRBUF_INIT;
+    for (const char *q = node_str(n); *q; q++)
+        if (*q != '_')
+            strbuf_putc(&sb, *q);
+    const char *digits = strbuf_cstr(&sb);
+    bool neg = *digits == '-';
+    const char *body = digits + (*digits == '-' || *digits == '+');
+    int base = 10;
+    if (body[0] == '0' && (body[1] == 'x' || body[1] == 'X'))
+        base = 16, body += 2;
+    else if (body[0] == '0' && (body[1] == 'o' || body[1] == 'O'))
+        base = 8, body += 2;
+    else if (body[0] == '0' && (body[1] == 'b' || body[1] == 'B'))
+        base = 2, body += 2;
+    else if (body[0] == '0' && body[1])
+        base = 8;
     errno = 0;
     char *end;
-    long long v = strtoll(node_str(n), &end, 0);
-    if (errno || *end)
+    unsigned long long u = strtoull(body, &end, base);
+    bool bad = errno || *end || u > (neg ? (unsigned long long)INT64_MAX + 1 : INT64_MAX);
+    strbuf_free(&sb);
+    if (bad)
         return type_error(p, n, gotype);
-    *out = v;
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
     return 0;
 }
 

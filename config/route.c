@@ -285,8 +285,6 @@ static int root_checks(struct pctx *p, yaml_node_t *n)
         return pctx_fail(p, n, "root route must not have any mute time intervals");
     if (s->active.len)
         return pctx_fail(p, n, "root route must not have any active time intervals");
-    if (s->cont)
-        return pctx_fail(p, n, "cannot have continue in root route");
     return 0;
 }
 
@@ -335,16 +333,23 @@ static int check_refs(struct pctx *p, yaml_node_t *n, const struct config_route 
     return 0;
 }
 
-int route_check_refs(struct pctx *p, yaml_node_t *n)
+int route_check_root(struct pctx *p, yaml_node_t *n)
 {
-    if (!n || node_is_null(n))
-        return pctx_fail(p, NULL, "no routes provided");
     size_t mark = path_push_key(p, "route");
     int rc = root_checks(p, n);
     if (!rc)
         rc = check_refs(p, n, &p->cfg->root, &p->cfg->root_src, false);
-    if (!rc)
-        rc = check_refs(p, n, &p->cfg->root, &p->cfg->root_src, true);
+    path_pop(p, mark);
+    return rc;
+}
+
+/* After the time intervals are known to be unique, as config.Load orders it. */
+int route_check_intervals(struct pctx *p, yaml_node_t *n)
+{
+    size_t mark = path_push_key(p, "route");
+    int rc = check_refs(p, n, &p->cfg->root, &p->cfg->root_src, true);
+    if (!rc && p->cfg->root_src.cont)
+        rc = pctx_fail(p, n, "cannot have continue in root route");
     path_pop(p, mark);
     return rc;
 }

@@ -175,6 +175,39 @@ bool url_valid(const char *s, char **why)
     return true;
 }
 
+/* What Go's URL.String() gives back for a parsed URL: the scheme in lower
+ * case and the path with non-ASCII bytes and spaces percent-encoded. */
+static char *url_normalize(struct cfg_arena *a, const char *s)
+{
+    size_t sl, hl;
+    char *why = NULL;
+    if (!url_parse(s, &sl, &hl, &why)) {
+        free(why);
+        return arena_strdup(a, s);
+    }
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < sl; i++)
+        strbuf_putc(&sb, (char)tolower((unsigned char)s[i]));
+    const char *rest = s + sl;
+    size_t head = 0;
+    if (sl && !strncmp(rest + 1, "//", 2))
+        head = 3 + strcspn(rest + 3, "/?#");
+    strbuf_add(&sb, rest, head);
+    const char *q = rest + head;
+    size_t path_len = strcspn(q, "?#");
+    for (size_t i = 0; i < path_len; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c >= 0x80 || c == ' ')
+            strbuf_printf(&sb, "%%%02X", c);
+        else
+            strbuf_putc(&sb, (char)c);
+    }
+    strbuf_puts(&sb, q + path_len);
+    char *out = arena_strdup(a, strbuf_cstr(&sb));
+    strbuf_free(&sb);
+    return out;
+}
+
 static int check_url(struct pctx *p, yaml_node_t *n, const char *s, bool any_scheme)
 {
     char *why = NULL;
@@ -250,8 +283,6 @@ static int parse_ptr(struct pctx *p, const struct cf_field *f, yaml_node_t *n, v
     schema_defaults(p->a, sub, v);
     if (schema_parse(p, sub, n, v))
         return -1;
-    if (f->kind == CF_HTTP && http_validate(p, n, v))
-        return -1;
     *slot = v;
     return 0;
 }
@@ -265,11 +296,15 @@ static int parse_scalar_field(struct pctx *p, const struct cf_field *f, yaml_nod
         return parse_string(p, n, sp);
     case CF_URL:
     case CF_SECRET_URL:
+    case CF_PROXYURL:
         if (parse_string(p, n, sp))
             return -1;
         if (!*sp)
             return 0;
-        return check_url(p, n, *sp, false);
+        if (check_url(p, n, *sp, f->kind == CF_PROXYURL))
+            return -1;
+        *sp = url_normalize(p->a, *sp);
+        return 0;
     case CF_BOOL:
         return parse_bool(p, n, FIELD_AT(obj, f->off, bool));
     case CF_INT:
@@ -357,6 +392,7 @@ static bool field_is_zero(const struct cf_field *f, const void *obj)
     case CF_URL:
     case CF_SECRET_URL:
     case CF_HOSTPORT:
+    case CF_PROXYURL:
         return str_empty(*FIELD_AT(obj, f->off, char *));
     case CF_PROMDUR:
         return *FIELD_AT(obj, f->off, int64_t) == 0;
@@ -474,6 +510,7 @@ static void emit_value(struct yout *o, const struct cf_field *f, const void *obj
         break;
     case CF_STR:
     case CF_HOSTPORT:
+    case CF_PROXYURL:
     case CF_URL: {
         const char *v = *FIELD_AT(obj, f->off, char *);
         yout_str(o, v ? v : "");
@@ -578,26 +615,6 @@ static const struct cf_schema authz_schema = {"config.Authorization",
                                               sizeof(struct config_authorization), authz_fields,
                                               ARRAY_SIZE(authz_fields), NULL, NULL};
 
-static int proxy_url_check(struct pctx *p, yaml_node_t *n, const char *url)
-{
-    if (!url)
-        return 0;
-    /* find the node of proxy_url for the line */
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++)
-        if (!strcmp(node_str(node_get(p, pr->key)), "proxy_url")) {
-            size_t mark = path_push_key(p, "proxy_url");
-            int r = check_url(p, node_get(p, pr->value), url, true);
-            path_pop(p, mark);
-            return r;
-        }
-    return 0;
-}
-
-static int oauth2_validate(struct pctx *p, yaml_node_t *n, void *obj)
-{
-    return proxy_url_check(p, n, ((struct config_oauth2 *)obj)->proxy_url);
-}
-
 static const struct cf_field oauth2_fields[] = {
     F("client_id", CF_STR, 0, struct config_oauth2, client_id, NULL),
     F("client_secret", CF_SECRET, CFF_NULL_IF_EMPTY, struct config_oauth2, client_secret, NULL),
@@ -605,14 +622,14 @@ static const struct cf_field oauth2_fields[] = {
     F("scopes", CF_STRLIST, O, struct config_oauth2, scopes, NULL),
     F("token_url", CF_STR, 0, struct config_oauth2, token_url, NULL),
     F("endpoint_params", CF_STRMAP, O, struct config_oauth2, endpoint_params, NULL),
-    F("proxy_url", CF_STR, O, struct config_oauth2, proxy_url, NULL),
+    F("proxy_url", CF_PROXYURL, O, struct config_oauth2, proxy_url, NULL),
     F("proxy_connect_header", CF_HEADERS, O, struct config_oauth2, proxy_connect_header, NULL),
     {"tls_config", CF_STRUCT, O, offsetof(struct config_oauth2, tls_config), 0, &cf_tls_schema,
      NULL},
 };
 static const struct cf_schema oauth2_schema = {"config.OAuth2", sizeof(struct config_oauth2),
                                                oauth2_fields, ARRAY_SIZE(oauth2_fields), NULL,
-                                               oauth2_validate};
+                                               NULL};
 
 static const struct cf_field http_fields[] = {
     {"basic_auth", CF_PTR, O, offsetof(struct config_http, basic_auth), 0, &basic_auth_schema,
@@ -622,15 +639,16 @@ static const struct cf_field http_fields[] = {
     {"oauth2", CF_PTR, O, offsetof(struct config_http, oauth2), 0, &oauth2_schema, NULL},
     F("bearer_token", CF_SECRET, O, struct config_http, bearer_token, NULL),
     F("bearer_token_file", CF_STR, O, struct config_http, bearer_token_file, NULL),
-    F("proxy_url", CF_STR, O, struct config_http, proxy_url, NULL),
+    F("proxy_url", CF_PROXYURL, O, struct config_http, proxy_url, NULL),
     F("proxy_connect_header", CF_HEADERS, O, struct config_http, proxy_connect_header, NULL),
     {"tls_config", CF_STRUCT, O, offsetof(struct config_http, tls_config), 0, &cf_tls_schema,
      NULL},
     F("follow_redirects", CF_BOOL, 0, struct config_http, follow_redirects, "true"),
     F("enable_http2", CF_BOOL, 0, struct config_http, enable_http2, "true"),
 };
+static int http_validate_obj(struct pctx *p, yaml_node_t *n, void *obj);
 const struct cf_schema cf_http_schema = {"config.plain", sizeof(struct config_http), http_fields,
-                                         ARRAY_SIZE(http_fields), NULL, NULL};
+                                         ARRAY_SIZE(http_fields), NULL, http_validate_obj};
 
 static int http_validate_authz(struct pctx *p, yaml_node_t *n, struct config_http *h)
 {
@@ -713,7 +731,12 @@ int http_validate(struct pctx *p, yaml_node_t *n, struct config_http *h)
     if (h->proxy_connect_header.len && str_empty(h->proxy_url))
         return pctx_fail(p, n, "if proxy_connect_header is configured proxy_url must also be "
                                "configured");
-    return proxy_url_check(p, n, h->proxy_url);
+    return 0;
+}
+
+static int http_validate_obj(struct pctx *p, yaml_node_t *n, void *obj)
+{
+    return http_validate(p, n, obj);
 }
 
 static void tls_resolve_paths(struct cfg_arena *a, const char *dir, struct config_tls *t)
