@@ -233,6 +233,5 @@ void inhibit_emit(struct yout *o, const struct config *c);
 void intervals_emit(struct yout *o, const struct config *c, bool mute);
 bool yaml_v2_plain_ok(const char *s); /* would a plain scalar read back as this string */
 double config_md5_metric(const void *data, size_t len);
-size_t config_receiver_integrations(const struct config_receiver *r);
 
 #endif

@@ -490,25 +490,11 @@ int parse_bool(struct pctx *p, yaml_node_t *n, bool *out)
     return type_error(p, n, "bool");
 }
 
-int parse_int64(struct pctx *p, yaml_node_t *n, int64_t *out, const char *gotype)
+/* strconv.ParseInt(s, 0, 64) after yaml.v2 dropped the underscores. */
+static bool go_parse_int(const char *text, int64_t *out)
 {
-    if (node_is_null(n)) {
-        *out = 0;
-        return 0;
-    }
-    const char *tag = n->type == YAML_SCALAR_NODE ? node_tag(n) : "";
-    if (!strcmp(tag, "!!float")) {
-        /* yaml.v2 truncates a float that fits */
-        double d = strtod(node_str(n), NULL);
-        if (!(d > -9.2e18 && d < 9.2e18))
-            return type_error(p, n, gotype);
-        *out = (int64_t)d;
-        return 0;
-    }
-    if (strcmp(tag, "!!int"))
-        return type_error(p, n, gotype);
     struct strbuf sb = STRBUF_INIT;
-    for (const char *q = node_str(n); *q; q++)
+    for (const char *q = text; *q; q++)
         if (*q != '_')
             strbuf_putc(&sb, *q);
     const char *digits = strbuf_cstr(&sb);
@@ -526,11 +512,31 @@ int parse_int64(struct pctx *p, yaml_node_t *n, int64_t *out, const char *gotype
     errno = 0;
     char *end;
     unsigned long long u = strtoull(body, &end, base);
-    bool bad = errno || *end || u > (neg ? (unsigned long long)INT64_MAX + 1 : INT64_MAX);
+    bool ok = !errno && !*end && *body &&
+              u <= (neg ? (unsigned long long)INT64_MAX + 1 : (unsigned long long)INT64_MAX);
     strbuf_free(&sb);
-    if (bad)
+    if (ok)
+        *out = neg ? (int64_t)(0 - u) : (int64_t)u;
+    return ok;
+}
+
+int parse_int64(struct pctx *p, yaml_node_t *n, int64_t *out, const char *gotype)
+{
+    if (node_is_null(n)) {
+        *out = 0;
+        return 0;
+    }
+    const char *tag = n->type == YAML_SCALAR_NODE ? node_tag(n) : "";
+    if (!strcmp(tag, "!!float")) {
+        /* yaml.v2 truncates a float that fits */
+        double d = strtod(node_str(n), NULL);
+        if (!(d > -9.2e18 && d < 9.2e18))
+            return type_error(p, n, gotype);
+        *out = (int64_t)d;
+        return 0;
+    }
+    if (strcmp(tag, "!!int") || !go_parse_int(node_str(n), out))
         return type_error(p, n, gotype);
-    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
     return 0;
 }
 

@@ -194,11 +194,11 @@ static void route_inherit(struct config_route *r, const struct route_src *s)
 {
     const struct config_route *up = r->parent;
     r->receiver = s->receiver && *s->receiver ? s->receiver : up ? up->receiver : NULL;
-    r->group_wait = s->group_wait > 0 ? s->group_wait : up ? up->group_wait : 30 * NS_PER_SEC;
-    r->group_interval = s->group_interval > 0 ? s->group_interval
+    r->group_wait = s->group_wait >= 0 ? s->group_wait : up ? up->group_wait : 30 * NS_PER_SEC;
+    r->group_interval = s->group_interval >= 0 ? s->group_interval
                         : up                  ? up->group_interval
                                               : 300 * NS_PER_SEC;
-    r->repeat_interval = s->repeat_interval > 0 ? s->repeat_interval
+    r->repeat_interval = s->repeat_interval >= 0 ? s->repeat_interval
                          : up                   ? up->repeat_interval
                                                 : 4 * 3600 * NS_PER_SEC;
     size_t names = s->group_by.len - (r->group_by_all ? 1 : 0);

@@ -500,7 +500,7 @@ static void emit_list(struct yout *o, const struct cf_field *f, const void *obj)
     yout_seq_end(o);
 }
 
-static void emit_value(struct yout *o, const struct cf_field *f, const void *obj)
+static void emit_scalar_value(struct yout *o, const struct cf_field *f, const void *obj)
 {
     char num[64];
     switch (f->kind) {
@@ -508,23 +508,18 @@ static void emit_value(struct yout *o, const struct cf_field *f, const void *obj
         duration_format_prom(*FIELD_AT(obj, f->off, int64_t), num);
         yout_str(o, num);
         break;
-    case CF_STR:
-    case CF_HOSTPORT:
-    case CF_PROXYURL:
-    case CF_URL: {
-        const char *v = *FIELD_AT(obj, f->off, char *);
-        yout_str(o, v ? v : "");
+    case CF_GODUR:
+        go_duration_format(*FIELD_AT(obj, f->off, int64_t), num);
+        yout_str(o, num);
         break;
-    }
     case CF_SECRET:
     case CF_SECRET_URL:
         emit_secret(o, f, *FIELD_AT(obj, f->off, char *));
         break;
     case CF_BOOL:
-        yout_raw(o, *FIELD_AT(obj, f->off, bool) ? "true" : "false");
-        break;
     case CF_BOOLPTR:
-        yout_raw(o, *FIELD_AT(obj, f->off2, bool) ? "true" : "false");
+        yout_raw(o, *FIELD_AT(obj, f->kind == CF_BOOL ? f->off : f->off2, bool) ? "true"
+                                                                                : "false");
         break;
     case CF_INT:
     case CF_TLSVER:
@@ -535,10 +530,17 @@ static void emit_value(struct yout *o, const struct cf_field *f, const void *obj
         snprintf(num, sizeof num, "%llu", (unsigned long long)*FIELD_AT(obj, f->off, uint64_t));
         yout_raw(o, num);
         break;
-    case CF_GODUR:
-        go_duration_format(*FIELD_AT(obj, f->off, int64_t), num);
-        yout_str(o, num);
+    default: { /* the string kinds */
+        const char *v = *FIELD_AT(obj, f->off, char *);
+        yout_str(o, v ? v : "");
         break;
+    }
+    }
+}
+
+static void emit_value(struct yout *o, const struct cf_field *f, const void *obj)
+{
+    switch (f->kind) {
     case CF_STRLIST:
         yout_strlist(o, FIELD_AT(obj, f->off, struct config_strlist), false);
         break;
@@ -563,6 +565,8 @@ static void emit_value(struct yout *o, const struct cf_field *f, const void *obj
     case CF_LIST:
         emit_list(o, f, obj);
         break;
+    default:
+        emit_scalar_value(o, f, obj);
     }
 }
 

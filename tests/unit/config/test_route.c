@@ -147,3 +147,13 @@ Test(route, duplicate_route_key)
                           "config.plain");
     free(err);
 }
+
+Test(route, zero_group_wait_is_kept)
+{
+    struct config *c = yaml_load("route:\n  receiver: a\n  group_wait: 0s\n  routes:\n"
+                                 "  - receiver: a\nreceivers:\n- name: a\n");
+    cr_expect_eq(config_route_root(c)->group_wait, 0);
+    cr_expect_eq(config_route_root(c)->routes[0].group_wait, 0);
+    cr_expect_not_null(strstr(config_original(c), "  group_wait: 0s\n"));
+    config_free(c);
+}
