@@ -1,0 +1,122 @@
+/*
+ * state.c: the whole store as Alertmanager's full-state bytes (uvarint
+ * length + MeshSilence, back to back), for gossip merges and for the
+ * snapshot file.
+ *
+ * Records are written in the store's insertion order, so a snapshot read and
+ * written again comes out byte for byte the same.  A bad record stops a merge
+ * but keeps what came before it (Alertmanager would drop the whole message;
+ * the header's contract chose to keep the good prefix).
+ */
+#include "silences/silences_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int silences_encode(const struct silences *s, uint8_t **out, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < s->len; i++)
+        sil_record_encode(&sb, &s->entries[i]->sil, s->entries[i]->expires_at);
+    *len = sb.len;
+    *out = (uint8_t *)strbuf_detach(&sb);
+    return 0;
+}
+
+int silences_encode_one(const struct silences *s, const char *id, uint8_t **out, size_t *len)
+{
+    const struct sil_entry *e = sil_store_find(s, id);
+    if (!e)
+        return SILENCES_ENOTFOUND;
+    struct strbuf sb = STRBUF_INIT;
+    sil_record_encode(&sb, &e->sil, e->expires_at);
+    *len = sb.len;
+    *out = (uint8_t *)strbuf_detach(&sb);
+    return SILENCES_OK;
+}
+
+/* state.merge: past-expiry records are ignored, and a known id is replaced
+ * only by a strictly newer updatedAt (a tie keeps ours). */
+static bool merge_record(struct silences *s, struct sil_record *rec, int64_t now,
+                         bool drop_expired)
+{
+    if (drop_expired && rec->expires_at < now)
+        return false;
+    struct sil_entry *prev = sil_store_find(s, rec->sil.id);
+    if (!prev) {
+        sil_store_insert(s, &rec->sil, rec->expires_at);
+        return true;
+    }
+    if (prev->sil.updated_at < rec->sil.updated_at) {
+        sil_store_replace(s, prev, &rec->sil, rec->expires_at);
+        return true;
+    }
+    return false;
+}
+
+static int merge_fail(char **err, size_t index, const char *why)
+{
+    if (err)
+        *err = xasprintf("silences: record %zu: %s", index, why);
+    return -1;
+}
+
+static int merge_bytes(struct silences *s, const uint8_t *data, size_t len, int64_t now,
+                       bool drop_expired, char **err)
+{
+    struct sil_pb_reader r = {data, data + len};
+    int merged = 0;
+    for (size_t index = 0; r.p < r.end; index++) {
+        struct sil_pb_reader body;
+        if (sil_pb_read_len(&r, &body) != 0)
+            return merge_fail(err, index, "truncated record");
+        struct sil_record rec;
+        char *why = NULL;
+        int rc = sil_record_decode(body.p, (size_t)(body.end - body.p), &rec, &why);
+        if (rc < 0) {
+            merge_fail(err, index, why);
+            free(why);
+            return -1;
+        }
+        if (rc > 0)
+            continue;
+        if (merge_record(s, &rec, now, drop_expired))
+            merged++;
+        silence_free(&rec.sil);
+    }
+    return merged;
+}
+
+int silences_merge(struct silences *s, const uint8_t *data, size_t len, int64_t now, char **err)
+{
+    return merge_bytes(s, data, len, now, true, err);
+}
+
+int silences_snapshot_write(const struct silences *s, const char *path)
+{
+    uint8_t *data;
+    size_t len;
+    silences_encode(s, &data, &len);
+    int rc = file_write_atomic(path, data, len);
+    free(data);
+    return rc;
+}
+
+/* Alertmanager's loadSnapshot takes every record, past expiry or not; the
+ * next GC drops the stale ones.  now is not needed for that. */
+int silences_snapshot_load(struct silences *s, const char *path, int64_t now, char **err)
+{
+    char *data;
+    size_t len;
+    int rc = file_read_all(path, &data, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc != 0) {
+        if (err)
+            *err = xasprintf("silences: reading %s: %s", path, strerror(-rc));
+        return -1;
+    }
+    rc = merge_bytes(s, (const uint8_t *)data, len, now, false, err);
+    free(data);
+    return rc;
+}
