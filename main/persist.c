@@ -1,0 +1,135 @@
+/*
+ * The silence snapshot writer: synchronous durable writes for acknowledged
+ * changes, threadpool writes for maintenance, ordered by generation (see
+ * persist.h for why).
+ */
+#include "main/persist.h"
+#include "silences/silences.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+
+struct persist_job {
+    uv_work_t work;
+    struct persist *p;
+    uint8_t *buf;
+    size_t len;
+    uint64_t gen;
+    int rc;
+    int64_t started; /* monotonic */
+    persist_done_fn *done;
+    void *ctx;
+};
+
+int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const char *path)
+{
+    memset(p, 0, sizeof *p);
+    p->loop = loop;
+    p->silences = s;
+    p->path = xstrdup(path);
+    return uv_mutex_init(&p->file_lock);
+}
+
+void persist_destroy(struct persist *p)
+{
+    uv_mutex_destroy(&p->file_lock);
+    free(p->path);
+    p->path = NULL;
+}
+
+/* Runs on any thread.  A write older than the file's content is skipped: the
+ * newer state it would overwrite already contains its changes. */
+static int write_ordered(struct persist *p, uint64_t gen, const uint8_t *buf, size_t len)
+{
+    int rc = 0;
+    uv_mutex_lock(&p->file_lock);
+    if (gen > p->written_gen) {
+        rc = file_write_atomic(p->path, buf, len);
+        if (rc == 0)
+            p->written_gen = gen;
+    }
+    uv_mutex_unlock(&p->file_lock);
+    return rc;
+}
+
+const char *persist_strerror(int rc)
+{
+    return rc == PERSIST_EENCODE ? "encoding the silences failed" : strerror(-rc);
+}
+
+static int encode(struct persist *p, uint8_t **buf, size_t *len, uint64_t *gen)
+{
+    *buf = NULL;
+    *len = 0;
+    if (silences_encode(p->silences, buf, len) != 0) {
+        free(*buf);
+        *buf = NULL;
+        return PERSIST_EENCODE;
+    }
+    *gen = ++p->next_gen;
+    return 0;
+}
+
+int persist_write_now(struct persist *p)
+{
+    uint8_t *buf;
+    size_t len;
+    uint64_t gen;
+    int rc = encode(p, &buf, &len, &gen);
+    if (rc == 0)
+        rc = write_ordered(p, gen, buf, len);
+    free(buf);
+    return rc;
+}
+
+static void job_work(uv_work_t *w)
+{
+    struct persist_job *job = container_of(w, struct persist_job, work);
+    job->rc = write_ordered(job->p, job->gen, job->buf, job->len);
+}
+
+static void job_after(uv_work_t *w, int status)
+{
+    struct persist_job *job = container_of(w, struct persist_job, work);
+    struct persist *p = job->p;
+    int rc = status == UV_ECANCELED ? status : job->rc;
+    if (job->done)
+        job->done(job->ctx, rc, job->len, time_monotonic() - job->started);
+    free(job->buf);
+    free(job);
+    p->in_flight = false;
+    if (p->again) {
+        p->again = false;
+        persist_write_async(p, p->again_done, p->again_ctx);
+    }
+}
+
+void persist_write_async(struct persist *p, persist_done_fn *done, void *ctx)
+{
+    if (p->in_flight) {
+        /* The next write encodes the state as it is then, so it covers this
+         * request too. */
+        p->again = true;
+        p->again_done = done;
+        p->again_ctx = ctx;
+        return;
+    }
+    struct persist_job *job = xcalloc(1, sizeof *job);
+    job->p = p;
+    job->done = done;
+    job->ctx = ctx;
+    job->started = time_monotonic();
+    int rc = encode(p, &job->buf, &job->len, &job->gen);
+    if (rc == 0)
+        rc = uv_queue_work(p->loop, &job->work, job_work, job_after);
+    if (rc != 0) {
+        if (done)
+            done(ctx, rc, 0, 0);
+        free(job->buf);
+        free(job);
+        return;
+    }
+    p->in_flight = true;
+}

@@ -1,0 +1,40 @@
+/*
+ * Configuration loading and reloading, logged like Alertmanager's config
+ * coordinator.  A reload builds a whole new config and swaps it in only when
+ * it loaded and validated; the old one stays in force otherwise.  Handlers
+ * run on the loop and do not keep config pointers across callbacks, so the
+ * old config can be freed at once.
+ */
+#include "config/config.h"
+#include "main/daemon.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+
+int daemon_config_load(struct daemon *d, char **err)
+{
+    const char *path = d->flags.config_file;
+    struct api_metrics *m = &d->state.metrics;
+    struct config *c = NULL;
+    log_kv(LOG_INFO, "Loading configuration file", "component", "configuration", "file", path,
+           NULL);
+    if (config_load_file(path, &c, err) != 0) {
+        log_kv(LOG_ERROR, "Loading configuration file failed", "component", "configuration",
+               "file", path, "err", *err ? *err : "unknown error", NULL);
+        m->config_last_reload_successful = false;
+        return -1;
+    }
+    if (d->state.config)
+        config_free(d->state.config);
+    d->state.config = c;
+    m->config_last_reload_successful = true;
+    m->config_last_reload_success_time = time_now();
+    log_kv(LOG_INFO, "Completed loading of configuration file", "component", "configuration",
+           "file", path, NULL);
+    return 0;
+}
+
+int daemon_reload_cb(void *ctx, char **err)
+{
+    return daemon_config_load(ctx, err);
+}
