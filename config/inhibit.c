@@ -32,6 +32,8 @@ static int inhibit_field(struct pctx *p, const char *k, yaml_node_t *v,
         return parse_legacy_matchers(p, v, &s->target_match_re, true, &r->target);
     if (!strcmp(k, "target_matchers"))
         return parse_matcher_list(p, v, &r->target, &s->target_matchers);
+    if (!node_is_null(v) && expect_seq(p, v, "model.LabelNames"))
+        return -1;
     return parse_strlist(p, v, &r->equal) || equal_check(p, v, &r->equal) ? -1 : 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const weekdays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday",
@@ -191,15 +192,19 @@ static int parse_times(struct pctx *p, yaml_node_t *n, struct config_time_spec *
     return 0;
 }
 
-static bool zone_known(const char *z)
+/* Go's time.LoadLocation: NULL when the zone loads, else its error text. */
+static const char *zone_error(const char *z)
 {
-    if (!strcmp(z, "UTC") || !strcmp(z, "Local") || !*z)
-        return true;
-    if (z[0] == '/' || strstr(z, ".."))
-        return false;
+    if (!*z || !strcmp(z, "UTC") || !strcmp(z, "Local"))
+        return NULL;
+    if (strstr(z, "..") || z[0] == '/' || z[0] == '\\')
+        return "time: invalid location name";
     char path[512];
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", z);
-    return access(path, R_OK) == 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0)
+        return NULL;
+    return "unknown time zone %s";
 }
 
 static int spec_field(struct pctx *p, const char *k, yaml_node_t *v, struct config_time_spec *t)
@@ -220,8 +225,9 @@ static int spec_field(struct pctx *p, const char *k, yaml_node_t *v, struct conf
                             &t->n_years);
     if (parse_string(p, v, &t->location))
         return -1;
-    if (t->location && !zone_known(t->location))
-        return pctx_fail(p, v, "unknown time zone %s", t->location);
+    const char *why = t->location ? zone_error(t->location) : NULL;
+    if (why)
+        return pctx_fail(p, v, why, t->location);
     return 0;
 }
 

@@ -374,32 +374,42 @@ static bool is_merge_key(const yaml_node_t *k)
     return k->type == YAML_SCALAR_NODE && is_plain(k) && !strcmp(node_str(k), "<<");
 }
 
-static void pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged,
-                      int depth);
+static int pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged,
+                     int depth);
+
+static int merge_error(struct pctx *p, yaml_node_t *v)
+{
+    return pctx_fail(p, v, "yaml: map merge requires map or sequence of maps as the value");
+}
 
 /* yaml.v2 applies a merge where `<<` stands; in a list of maps the earlier
  * ones win, so they are applied last. */
-static void pairs_merge(struct pctx *p, struct map_iter *it, yaml_node_t *v, int depth)
+static int pairs_merge(struct pctx *p, struct map_iter *it, yaml_node_t *v, int depth)
 {
-    if (v->type == YAML_MAPPING_NODE) {
-        pairs_add(p, it, v, true, depth + 1);
-        return;
-    }
+    if (v->type == YAML_MAPPING_NODE)
+        return pairs_add(p, it, v, true, depth + 1);
     if (v->type != YAML_SEQUENCE_NODE)
-        return;
-    for (yaml_node_item_t *i = v->data.sequence.items.top; i > v->data.sequence.items.start;)
-        pairs_add(p, it, node_get(p, *--i), true, depth + 1);
+        return merge_error(p, v);
+    for (yaml_node_item_t *i = v->data.sequence.items.top; i > v->data.sequence.items.start;) {
+        yaml_node_t *m = node_get(p, *--i);
+        if (m->type != YAML_MAPPING_NODE)
+            return merge_error(p, m);
+        if (pairs_add(p, it, m, true, depth + 1))
+            return -1;
+    }
+    return 0;
 }
 
-static void pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged, int depth)
+static int pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool merged, int depth)
 {
-    if (n->type != YAML_MAPPING_NODE || depth > 16)
-        return;
+    if (depth > 32)
+        return merge_error(p, n);
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
          pr++) {
         yaml_node_t *k = node_get(p, pr->key), *v = node_get(p, pr->value);
         if (is_merge_key(k)) {
-            pairs_merge(p, it, v, depth);
+            if (pairs_merge(p, it, v, depth))
+                return -1;
             continue;
         }
         struct map_pair *mp = arena_push(p->a, &it->pairs, &it->n, sizeof *mp);
@@ -407,6 +417,7 @@ static void pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool 
         mp->value = v;
         mp->merged = merged;
     }
+    return 0;
 }
 
 int map_begin(struct pctx *p, const yaml_node_t *n, const char *const *known, const char *gotype,
@@ -417,8 +428,7 @@ int map_begin(struct pctx *p, const yaml_node_t *n, const char *const *known, co
     it->gotype = gotype;
     if (n->type != YAML_MAPPING_NODE)
         return type_error(p, (yaml_node_t *)n, gotype);
-    pairs_add(p, it, (yaml_node_t *)n, false, 0);
-    return 0;
+    return pairs_add(p, it, (yaml_node_t *)n, false, 0);
 }
 
 static int check_known(struct pctx *p, struct map_iter *it, const struct map_pair *mp,
@@ -553,6 +563,10 @@ int parse_uint64(struct pctx *p, yaml_node_t *n, uint64_t *out)
 
 int parse_prom_duration(struct pctx *p, yaml_node_t *n, int64_t *out)
 {
+    if (node_is_null(n)) { /* yaml.v2 zeroes a field given null */
+        *out = 0;
+        return 0;
+    }
     if (n->type != YAML_SCALAR_NODE)
         return type_error(p, n, "string");
     if (duration_parse_prom(node_str(n), out))
@@ -571,10 +585,10 @@ static const char *go_duration_error(const char *s)
     if (!*q)
         return "time: invalid duration \"%s\"";
     while (*q) {
-        const char *num = q;
+        bool digits = false;
         while (isdigit((unsigned char)*q) || *q == '.')
-            q++;
-        if (q == num)
+            digits |= isdigit((unsigned char)*q++) != 0;
+        if (!digits)
             return "time: invalid duration \"%s\"";
         const char *unit = q;
         while (*q && !isdigit((unsigned char)*q) && *q != '.')
@@ -595,6 +609,10 @@ static const char *go_duration_error(const char *s)
 
 int parse_go_duration(struct pctx *p, yaml_node_t *n, int64_t *out)
 {
+    if (node_is_null(n)) {
+        *out = 0;
+        return 0;
+    }
     if (n->type != YAML_SCALAR_NODE)
         return type_error(p, n, "string");
     const char *s = node_str(n);

@@ -448,8 +448,8 @@ static const struct cf_field pushover_fields[] = {
     F("sound", CF_STR, O, struct config_pushover, sound, NULL),
     F("priority", CF_STR, O, struct config_pushover, priority,
       "{{ if eq .Status \"firing\" }}2{{ else }}0{{ end }}"),
-    F("retry", CF_GODUR, 0, struct config_pushover, retry, "1m"),
-    F("expire", CF_GODUR, 0, struct config_pushover, expire, "1h"),
+    F("retry", CF_GODUR, O, struct config_pushover, retry, "1m"),
+    F("expire", CF_GODUR, O, struct config_pushover, expire, "1h"),
     F("html", CF_BOOL, 0, struct config_pushover, html, NULL),
 };
 SCHEMA(pushover_schema, "config.plain", struct config_pushover, pushover_fields,
@@ -631,6 +631,19 @@ static int email_apply(struct pctx *p, yaml_node_t *n, struct config_email *e)
     return 0;
 }
 
+/* An integration URL left empty takes the global one; 0.25 fails when that
+ * one was blanked out too (telegram excepted, which 0.25 does not check). */
+static int url_or_global(struct pctx *p, yaml_node_t *n, char **url, char *global,
+                         const char *what)
+{
+    if (!empty(*url))
+        return 0;
+    if (empty(global) && what)
+        return pctx_fail(p, n, "no global %s URL set", what);
+    *url = global;
+    return 0;
+}
+
 static int slack_apply(struct pctx *p, yaml_node_t *n, struct config_slack *s)
 {
     struct cfg_global *g = &p->cfg->global;
@@ -648,7 +661,8 @@ static int opsgenie_apply(struct pctx *p, yaml_node_t *n, struct config_opsgenie
 {
     struct cfg_global *g = &p->cfg->global;
     o->http_config = http_or_global(p->cfg, o->http_config);
-    INHERIT(o->api_url, g->opsgenie_api_url);
+    if (url_or_global(p, n, &o->api_url, g->opsgenie_api_url, "OpsGenie"))
+        return -1;
     if (empty(o->api_key) && empty(o->api_key_file)) {
         if (empty(g->opsgenie_api_key) && empty(g->opsgenie_api_key_file))
             return pctx_fail(p, n, "no global OpsGenie API Key set either inline or in a file");
@@ -662,7 +676,8 @@ static int wechat_apply(struct pctx *p, yaml_node_t *n, struct config_wechat *w)
 {
     struct cfg_global *g = &p->cfg->global;
     w->http_config = http_or_global(p->cfg, w->http_config);
-    INHERIT(w->api_url, g->wechat_api_url);
+    if (url_or_global(p, n, &w->api_url, g->wechat_api_url, "Wechat"))
+        return -1;
     if (empty(w->api_secret)) {
         if (empty(g->wechat_api_secret))
             return pctx_fail(p, n, "no global Wechat ApiSecret set");
@@ -680,7 +695,8 @@ static int victorops_apply(struct pctx *p, yaml_node_t *n, struct config_victoro
 {
     struct cfg_global *g = &p->cfg->global;
     v->http_config = http_or_global(p->cfg, v->http_config);
-    INHERIT(v->api_url, g->victorops_api_url);
+    if (url_or_global(p, n, &v->api_url, g->victorops_api_url, "VictorOps"))
+        return -1;
     if (empty(v->api_key) && empty(v->api_key_file)) {
         if (empty(g->victorops_api_key) && empty(g->victorops_api_key_file))
             return pctx_fail(p, n, "no global VictorOps API Key set");
@@ -732,7 +748,7 @@ static int receiver_apply(struct pctx *p, yaml_node_t *rn, struct config_receive
     EACH(r, email, "email_configs", email_apply(p, in, it));
     EACH(r, pagerduty, "pagerduty_configs",
          (it->http_config = http_or_global(c, it->http_config),
-          it->url = empty(it->url) ? g->pagerduty_url : it->url, 0));
+          url_or_global(p, in, &it->url, g->pagerduty_url, "PagerDuty")));
     EACH(r, slack, "slack_configs", slack_apply(p, in, it));
     EACH(r, opsgenie, "opsgenie_configs", opsgenie_apply(p, in, it));
     EACH(r, wechat, "wechat_configs", wechat_apply(p, in, it));
@@ -742,12 +758,12 @@ static int receiver_apply(struct pctx *p, yaml_node_t *rn, struct config_receive
     EACH(r, sns, "sns_configs", (it->http_config = http_or_global(c, it->http_config), 0));
     EACH(r, telegram, "telegram_configs",
          (it->http_config = http_or_global(c, it->http_config),
-          it->api_url = empty(it->api_url) ? g->telegram_api_url : it->api_url, 0));
+          url_or_global(p, in, &it->api_url, g->telegram_api_url, NULL)));
     EACH(r, discord, "discord_configs",
          (it->http_config = http_or_global(c, it->http_config), 0));
     EACH(r, webex, "webex_configs",
          (it->http_config = http_or_global(c, it->http_config),
-          it->api_url = empty(it->api_url) ? g->webex_api_url : it->api_url, 0));
+          url_or_global(p, in, &it->api_url, g->webex_api_url, "Webex")));
     return 0;
 }
 

@@ -81,6 +81,14 @@ int parse_matcher_list(struct pctx *p, yaml_node_t *n, struct matchers *out,
 int parse_legacy_matchers(struct pctx *p, yaml_node_t *n, struct config_strmap *m, bool re,
                           struct matchers *out)
 {
+    /* match_re has its own YAML type in 0.25, hence the other type name */
+    if (re && !node_is_null(n) && expect_map(p, n, "config.plain"))
+        return -1;
+    for (yaml_node_pair_t *pr = re && !node_is_null(n) ? n->data.mapping.pairs.start : NULL;
+         pr && pr < n->data.mapping.pairs.top; pr++)
+        if (node_is_null(node_get(p, pr->value)))
+            return pctx_fail(p, node_get(p, pr->key), "invalid regexp value for \"%s\"",
+                             node_str(node_get(p, pr->key)));
     if (parse_strmap(p, n, m))
         return -1;
     return add_map_matchers(p, n, m, re ? MATCH_REGEXP : MATCH_EQUAL, out);

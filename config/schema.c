@@ -142,6 +142,13 @@ static bool url_parse(const char *s, size_t *scheme_len, size_t *host_len, char 
     if (!url_escapes_ok(s, &inner) || !url_scheme(s, scheme_len, &inner))
         goto bad;
     const char *rest = s + *scheme_len + (*scheme_len ? 1 : 0);
+    if (!*scheme_len && *s != '/') {
+        size_t seg = strcspn(s, "/?#");
+        if (memchr(s, ':', seg)) {
+            inner = xstrdup("first path segment in URL cannot contain colon");
+            goto bad;
+        }
+    }
     if (*scheme_len && !strncmp(rest, "//", 2)) {
         const char *auth = rest + 2;
         size_t alen = strcspn(auth, "/?#");
@@ -241,6 +248,10 @@ static int parse_tlsver(struct pctx *p, yaml_node_t *n, int64_t *out)
     static const char *const names[] = {"TLS10", "TLS11", "TLS12", "TLS13"};
     if (parse_string(p, n, &(char *){NULL}))
         return -1;
+    if (node_is_null(n)) {
+        *out = 0;
+        return 0;
+    }
     for (int i = 0; i < 4; i++)
         if (!strcmp(node_str(n), names[i])) {
             *out = 0x0301 + i;
