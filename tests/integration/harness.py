@@ -31,6 +31,7 @@ import http.client as httpclient
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -245,15 +246,29 @@ class Server:
                 "--cluster.listen-address="] + self.extra_args
 
     def start(self, wait=True):
-        """Starts the process; with wait, returns once /-/ready says 200."""
+        """Starts the process; with wait, returns once /-/ready says 200.
+
+        The port is picked free just before; should another process take it
+        in between (the server then exits complaining about the address),
+        it is retried on a new port, at most three times.
+        """
         self.write_config()
-        self.port = free_port()
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT,
-                                     cwd=self.dir, start_new_session=True)
-        if wait:
-            self.wait_ready()
+        for attempt in range(3):
+            self.port = free_port()
+            self._log = open(self.log_path, "ab")
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
+                                         stdout=self._log, stderr=subprocess.STDOUT,
+                                         cwd=self.dir, start_new_session=True)
+            if not wait:
+                return self
+            try:
+                self.wait_ready()
+                return self
+            except RuntimeError:
+                in_use = "address already in use" in self.log_tail(5).lower()
+                self.stop(signal.SIGKILL)
+                if not in_use or attempt == 2:
+                    raise
         return self
 
     def wait_ready(self, timeout=READY_TIMEOUT):
@@ -363,15 +378,27 @@ def http(method, url, body=None, content_type=None, headers=None, timeout=HTTP_T
             conn.putheader(k, v)
         conn.endheaders()
         if data:
-            try:
-                conn.send(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass        # the server may answer before reading it all
+            _send_body(conn, data)
         resp = conn.getresponse()
         payload = b"" if method == "HEAD" else resp.read()
         return resp.status, _lower(resp.getheaders()), payload
     finally:
         conn.close()
+
+
+def _send_body(conn, data, chunk=1 << 20):
+    """Sends data in chunks, stopping early when the server has already
+    answered (a server refusing a large body, e.g. with 413, may close the
+    connection before reading it; the answer is then still readable)."""
+    sock = conn.sock
+    for off in range(0, len(data), chunk):
+        readable, _, _ = select.select([sock], [], [], 0)
+        if readable:
+            return
+        try:
+            sock.sendall(data[off:off + chunk])
+        except (BrokenPipeError, ConnectionResetError):
+            return
 
 
 def _lower(h):
