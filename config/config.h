@@ -70,7 +70,9 @@ size_t config_integration_count(const struct config *c);
 /* ---- receivers and integrations, as the notification pipeline reads them ----
  * Strings are NULL when unset.  Values inherited from `global` (URLs, SMTP
  * settings, API keys, http_config) are already filled in.  Secrets are kept
- * in clear here; only config_original() hides them. */
+ * in clear here; only config_original() hides them.  Everything a config
+ * hands out lives until config_free(); an integration without its own
+ * http_config points at the global one. */
 struct config_strlist {
     char **items;
     size_t len;
