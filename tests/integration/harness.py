@@ -572,16 +572,33 @@ def normalise_text(text, ids=None):
 
 
 def align_times(a, b, tol=TIME_TOLERANCE):
-    """Pairs the i-th timestamp of text a with the i-th of text b.
+    """Pairs the timestamps of text b with those of text a.
 
-    Where both exist and lie within tol seconds of each other, b's text is
-    replaced by a's, so a plain comparison then treats them as equal; any
-    other timestamp is left as it is and shows in the diff.  Returns the new
-    b.  A client-supplied time is the same on both servers and thus matches
-    exactly; a server's "now" (or now+resolve_timeout) matches within tol.
+    Lines are first matched with the timestamps masked (difflib), so an
+    extra or missing element does not shift the pairing; within matched
+    lines the i-th timestamp of one is paired with the i-th of the other.
+    Where a pair lies within tol seconds and is printed in the same layout,
+    b's text is replaced by a's, so a plain comparison then treats them as
+    equal; any other timestamp is left as it is and shows in the diff.
+    Returns the new b.  A client-supplied time is the same on both servers
+    and thus matches exactly; a server's "now" (or now+resolve_timeout)
+    matches within tol.
     """
-    ta = [m for m in ANY_TIME_RE.finditer(a)]
-    tb = [m for m in ANY_TIME_RE.finditer(b)]
+    la, lb = a.split("\n"), b.split("\n")
+    mask = lambda line: ANY_TIME_RE.sub("<T>", line)  # noqa: E731
+    sm = difflib.SequenceMatcher(None, [mask(x) for x in la], [mask(x) for x in lb],
+                                 autojunk=False)
+    out = list(lb)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                out[j] = _align_line(la[i], lb[j], tol)
+    return "\n".join(out)
+
+
+def _align_line(a, b, tol):
+    ta = list(ANY_TIME_RE.finditer(a))
+    tb = list(ANY_TIME_RE.finditer(b))
     out = []
     pos = 0
     for i, mb in enumerate(tb):

@@ -251,7 +251,23 @@ def build_table(t):
     add(good("groups-receiver", "GET", "/api/v2/alerts/groups?receiver=team-crit"))
     add(good("groups-silenced-false", "GET",
              "/api/v2/alerts/groups?silenced=false&inhibited=false"))
+    add(good("alerts-receiver-empty", "GET", "/api/v2/alerts?receiver="))
+    add(good("alerts-filter-anchored", "GET", "/api/v2/alerts?filter=alertname%3D~%22fo%22"))
+    add(good("alerts-filter-regex-anchored", "GET",
+             "/api/v2/alerts?filter=alertname%3D~%22fo.*%22&filter=severity!~%22warn.*%22"))
+    add(good("alerts-filter-unicode", "GET", "/api/v2/alerts?filter=team%3D%22%C3%BC%22"))
+    add(good("post-alerts-merge", "POST", "/api/v2/alerts",
+             [{"labels": {"alertname": "foo", "severity": "critical", "team": "b"},
+               "annotations": {"summary": "A foo again"}, "startsAt": t(-1200),
+               "endsAt": t(1800)}]))
+    add(good("post-alerts-future-start", "POST", "/api/v2/alerts",
+             [{"labels": {"alertname": "future"}, "startsAt": t(3600)}]))
+    add(good("post-alerts-equal-times", "POST", "/api/v2/alerts",
+             [{"labels": {"alertname": "equal"}, "startsAt": t(600), "endsAt": t(600)}]))
+    add(good("alerts-after-merge", "GET", "/api/v2/alerts"))
     add(good("silences", "GET", "/api/v2/silences"))
+    add(good("silences-filter-two", "GET",
+             "/api/v2/silences?filter=severity%3D~%22crit.*%22&filter=team!%3Da"))
     add(good("silences-filter", "GET", "/api/v2/silences?filter=alertname%3Dfoo"))
     add(good("silences-filter-re", "GET",
              "/api/v2/silences?filter=severity%3D~%22crit.*%22"))
