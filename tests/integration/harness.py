@@ -25,6 +25,7 @@ runs the real Alertmanager in its place: every differential test must then
 show zero differences, which is how the normalisation itself is checked.
 """
 
+import atexit
 import datetime
 import difflib
 import http.client as httpclient
@@ -87,6 +88,33 @@ inhibit_rules:
     target_matchers: ['severity="warning"']
     equal: [alertname]
 """
+
+
+# --------------------------------------------------------------------------
+# Clean-up safety net: servers live in their own sessions (so that one
+# killpg stops exactly their group), hence a test killed from outside would
+# not take them along.  SIGTERM/SIGHUP/SIGINT therefore become SystemExit so
+# the scripts' finally blocks run, and at exit any server still running is
+# stopped and its directory removed.
+
+_live_servers = []
+
+
+def _exit_on_signal(signum, frame):
+    sys.exit(128 + signum)
+
+
+for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(_sig, _exit_on_signal)
+
+
+@atexit.register
+def _stop_leftovers():
+    for srv in list(_live_servers):
+        try:
+            srv.close()
+        except Exception:
+            pass
 
 
 # --------------------------------------------------------------------------
@@ -225,6 +253,7 @@ class Server:
         self.proc = None
         self.log_path = os.path.join(self.dir, "server.log")
         self._log = None
+        _live_servers.append(self)
 
     @property
     def url(self):
@@ -319,6 +348,8 @@ class Server:
         finally:
             if remove_dir:
                 shutil.rmtree(self.dir, ignore_errors=True)
+            if self in _live_servers:
+                _live_servers.remove(self)
 
 
 def start_pair(config=BASIC_CONFIG, extra_args=()):
