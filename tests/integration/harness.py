@@ -231,8 +231,9 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
 class Server:
     """One Alertmanager-compatible server process in its own temporary dir.
 
-    kind is "alertmanager" or "chorus" (only used in messages); binary the executable.  The config is
-    written to <dir>/alertmanager.yml (or config_file is used as it is); storage goes to <dir>/data unless a
+    kind is "alertmanager" or "chorus" (only used in messages); binary is
+    the executable.  The config is written to <dir>/alertmanager.yml (or
+    config_file is used as it is); storage goes to <dir>/data unless a
     storage_path is given (to restart on the same data).
     """
 
@@ -726,7 +727,8 @@ def amtool(url, args, ids=None, timeout=30.0, stdin=None):
     servers' runs see the same client.
     """
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC",
-           "USER": "chorus-test", "HOME": tempfile.gettempdir(), "LANG": "C"}
+           "USER": "chorus-test", "LANG": "C",
+           "HOME": os.path.join(tempfile.gettempdir(), "chorus-it-no-such-home")}
     argv = [AMTOOL_BIN, "--alertmanager.url=" + url] + list(args)
     p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout, env=env,
                        start_new_session=True)
