@@ -1,0 +1,404 @@
+/*
+ * Go's fmt as templates use it: Sprint's operand spacing, Sprintln, and the
+ * Printf verbs with flags, width and precision, including the "%!d(string=x)"
+ * forms Go writes for mismatched or missing operands.
+ */
+#include "template/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void utf8_put(struct strbuf *sb, uint32_t r)
+{
+    char b[4];
+    if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+        r = 0xFFFD;
+    if (r < 0x80) {
+        strbuf_putc(sb, (char)r);
+    } else if (r < 0x800) {
+        b[0] = (char)(0xC0 | (r >> 6)), b[1] = (char)(0x80 | (r & 0x3F));
+        strbuf_add(sb, b, 2);
+    } else if (r < 0x10000) {
+        b[0] = (char)(0xE0 | (r >> 12)), b[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (r & 0x3F));
+        strbuf_add(sb, b, 3);
+    } else {
+        b[0] = (char)(0xF0 | (r >> 18)), b[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((r >> 6) & 0x3F)), b[3] = (char)(0x80 | (r & 0x3F));
+        strbuf_add(sb, b, 4);
+    }
+}
+
+uint32_t utf8_get(const char *str, size_t n, size_t *used)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    *used = 1;
+    if (n == 0)
+        return 0xFFFD;
+    if (s[0] < 0x80)
+        return s[0];
+    int extra = s[0] >= 0xF0 && s[0] < 0xF5 ? 3 : s[0] >= 0xE0 ? (s[0] < 0xF0 ? 2 : -1)
+                                                : s[0] >= 0xC2 ? 1 : -1;
+    if (extra < 0 || (size_t)extra >= n)
+        return 0xFFFD;
+    uint32_t r = s[0] & (0x3F >> extra);
+    for (int k = 1; k <= extra; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0xFFFD;
+        r = (r << 6) | (s[k] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0x80, 0x800, 0x10000};
+    if (r < min[extra] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+        return 0xFFFD;
+    *used = (size_t)extra + 1;
+    return r;
+}
+
+static bool is_string(const struct value *v)
+{
+    return v->kind == V_STRING || v->kind == V_HTML;
+}
+
+void go_sprint(struct value *args, size_t n, bool ln, struct strbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i && (ln || (!is_string(&args[i]) && !is_string(&args[i - 1]))))
+            strbuf_putc(out, ' ');
+        value_print(&args[i], out);
+    }
+    if (ln)
+        strbuf_putc(out, '\n');
+}
+
+struct spec {
+    bool minus, plus, sharp, zero, space;
+    int width, prec; /* -1: absent */
+    char verb;
+};
+
+static size_t rune_count(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    return c;
+}
+
+/* Writes s padded to the spec's width. */
+static void pad(const struct spec *sp, const char *s, size_t n, bool zero_ok, struct strbuf *out)
+{
+    size_t w = rune_count(s, n);
+    size_t fill = sp->width > 0 && (size_t)sp->width > w ? (size_t)sp->width - w : 0;
+    if (sp->minus) {
+        strbuf_add(out, s, n);
+        for (size_t i = 0; i < fill; i++)
+            strbuf_putc(out, ' ');
+        return;
+    }
+    if (sp->zero && zero_ok && n && (s[0] == '-' || s[0] == '+' || s[0] == ' ')) {
+        strbuf_putc(out, s[0]);
+        s++, n--;
+    }
+    for (size_t i = 0; i < fill; i++)
+        strbuf_putc(out, sp->zero && zero_ok ? '0' : ' ');
+    strbuf_add(out, s, n);
+}
+
+static void bad_verb(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    strbuf_printf(out, "%%!%c(", sp->verb);
+    if (v->kind == V_NIL) {
+        strbuf_puts(out, "<nil>");
+    } else {
+        strbuf_printf(out, "%s=", value_type_name(v));
+        value_print(v, out);
+    }
+    strbuf_putc(out, ')');
+}
+
+static void fmt_integer(const struct spec *sp, int64_t i, struct strbuf *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+    if (i < 0)
+        strbuf_putc(&sb, '-');
+    else if (sp->plus)
+        strbuf_putc(&sb, '+');
+    else if (sp->space)
+        strbuf_putc(&sb, ' ');
+    char digits[80];
+    int nd = 0;
+    int base = sp->verb == 'b' ? 2 : sp->verb == 'o' || sp->verb == 'O' ? 8
+             : sp->verb == 'x' || sp->verb == 'X' ? 16 : 10;
+    const char *alpha = sp->verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    do {
+        digits[nd++] = alpha[u % (uint64_t)base];
+        u /= (uint64_t)base;
+    } while (u);
+    while (sp->prec > nd && nd < 70)
+        digits[nd++] = '0';
+    if (sp->prec == 0 && i == 0)
+        nd = 0;
+    if (sp->verb == 'O' || (sp->sharp && base == 8 && digits[nd - 1] != '0'))
+        strbuf_puts(&sb, sp->verb == 'O' ? "0o" : "0");
+    if (sp->sharp && base == 16)
+        strbuf_puts(&sb, sp->verb == 'X' ? "0X" : "0x");
+    if (sp->sharp && base == 2)
+        strbuf_puts(&sb, "0b");
+    while (nd)
+        strbuf_putc(&sb, digits[--nd]);
+    pad(sp, strbuf_cstr(&sb), sb.len, sp->prec < 0, out);
+    strbuf_free(&sb);
+}
+
+static void fmt_int_value(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    switch (sp->verb) {
+    case 'c':
+        utf8_put(&sb, (uint32_t)v->u.i);
+        pad(sp, sb.buf, sb.len, false, out);
+        break;
+    case 'q': {
+        struct strbuf r = STRBUF_INIT;
+        utf8_put(&r, (uint32_t)v->u.i);
+        strbuf_putc(&sb, '\'');
+        if (v->u.i == '\'')
+            strbuf_puts(&sb, "\\'");
+        else if (v->u.i == '"')
+            strbuf_putc(&sb, '"');
+        else {
+            strbuf_go_quote(&sb, strbuf_cstr(&r));
+            /* strip the double quotes go_quote added */
+            memmove(sb.buf + 1, sb.buf + 2, sb.len - 2);
+            sb.len -= 2;
+        }
+        strbuf_putc(&sb, '\'');
+        strbuf_free(&r);
+        pad(sp, sb.buf, sb.len, false, out);
+        break;
+    }
+    case 'U':
+        strbuf_printf(&sb, "U+%04llX", (unsigned long long)v->u.i);
+        pad(sp, sb.buf, sb.len, false, out);
+        break;
+    default:
+        fmt_integer(sp, v->u.i, out);
+    }
+    strbuf_free(&sb);
+}
+
+static void fmt_float(const struct spec *sp, double f, struct strbuf *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (sp->plus && f >= 0)
+        strbuf_putc(&sb, '+');
+    else if (sp->space && f >= 0)
+        strbuf_putc(&sb, ' ');
+    char verb = sp->verb == 'v' ? 'g' : sp->verb;
+    if (verb == 'g' && sp->prec < 0)
+        float_format_go(f, 'v', -1, &sb);
+    else if (verb == 'G' && sp->prec < 0)
+        float_format_go(f, 'G', -1, &sb);
+    else if ((verb == 'e' || verb == 'E') && sp->prec < 0)
+        float_format_go(f, verb, 6, &sb);
+    else
+        float_format_go(f, verb, sp->prec, &sb);
+    pad(sp, sb.buf, sb.len, true, out);
+    strbuf_free(&sb);
+}
+
+static void fmt_string(const struct spec *sp, const char *s, size_t n, struct strbuf *out)
+{
+    if (sp->prec >= 0) {
+        size_t k = 0, runes = 0;
+        while (k < n && runes < (size_t)sp->prec) {
+            k++;
+            while (k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+                k++;
+            runes++;
+        }
+        n = k;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    if (sp->verb == 'q') {
+        char *tmp = xstrndup(s, n);
+        strbuf_go_quote(&sb, tmp);
+        free(tmp);
+    } else if (sp->verb == 'x' || sp->verb == 'X') {
+        for (size_t i = 0; i < n; i++) {
+            if (i && sp->space)
+                strbuf_putc(&sb, ' ');
+            strbuf_printf(&sb, sp->verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
+        }
+    } else {
+        strbuf_add(&sb, s, n);
+    }
+    pad(sp, sb.buf ? sb.buf : "", sb.len, false, out);
+    strbuf_free(&sb);
+}
+
+static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out);
+
+static void fmt_list(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    strbuf_putc(out, '[');
+    for (size_t i = 0; i < v->u.list.len; i++) {
+        if (i)
+            strbuf_putc(out, ' ');
+        fmt_value(sp, &v->u.list.items[i], out);
+    }
+    strbuf_putc(out, ']');
+}
+
+static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    char verb = sp->verb;
+    switch (v->kind) {
+    case V_BOOL:
+        if (verb == 'v' || verb == 't')
+            pad(sp, v->u.b ? "true" : "false", v->u.b ? 4 : 5, false, out);
+        else
+            bad_verb(sp, v, out);
+        return;
+    case V_INT:
+    case V_RUNE:
+        if (strchr("bcdoOqxXUv", verb))
+            fmt_int_value(sp, v, out);
+        else
+            bad_verb(sp, v, out);
+        return;
+    case V_FLOAT:
+        if (strchr("veEfFgGxX", verb))
+            fmt_float(sp, v->u.f, out);
+        else
+            bad_verb(sp, v, out);
+        return;
+    case V_STRING:
+    case V_HTML:
+        if (strchr("vsqxX", verb))
+            fmt_string(sp, v->u.str.s, v->u.str.len, out);
+        else
+            bad_verb(sp, v, out);
+        return;
+    case V_LIST:
+    case V_PAIRS:
+        fmt_list(sp, v, out);
+        return;
+    case V_NIL:
+        if (verb == 'v')
+            pad(sp, "<nil>", 5, false, out);
+        else
+            bad_verb(sp, v, out);
+        return;
+    default:
+        break;
+    }
+    /* Structs, maps and time: their %v text, quoted for %q (time.Time is a
+     * Stringer). */
+    struct strbuf sb = STRBUF_INIT;
+    value_print(v, &sb);
+    struct spec s2 = *sp;
+    if (verb != 'q' && verb != 'x' && verb != 'X')
+        s2.verb = 's';
+    fmt_string(&s2, strbuf_cstr(&sb), sb.len, out);
+    strbuf_free(&sb);
+}
+
+static int parse_num(const char *f, size_t n, size_t *i)
+{
+    int v = 0;
+    while (*i < n && f[*i] >= '0' && f[*i] <= '9' && v < 1000000)
+        v = v * 10 + (f[(*i)++] - '0');
+    return v;
+}
+
+/* Reads flags, width and precision; '*' takes an int operand. */
+static void parse_spec(const char *f, size_t n, size_t *i, struct spec *sp, struct value *args,
+                       size_t nargs, size_t *argi, struct strbuf *out)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->width = sp->prec = -1;
+    for (; *i < n && strchr("+-# 0", f[*i]); (*i)++) {
+        char c = f[*i];
+        sp->plus |= c == '+', sp->minus |= c == '-', sp->sharp |= c == '#';
+        sp->zero |= c == '0', sp->space |= c == ' ';
+    }
+    if (*i < n && f[*i] == '*') {
+        (*i)++;
+        if (*argi < nargs && args[*argi].kind == V_INT)
+            sp->width = (int)args[(*argi)++].u.i;
+        else
+            strbuf_puts(out, "%!(BADWIDTH)"), (*argi)++;
+        if (sp->width < 0)
+            sp->minus = true, sp->width = -sp->width;
+    } else if (*i < n && f[*i] >= '0' && f[*i] <= '9') {
+        sp->width = parse_num(f, n, i);
+    }
+    if (*i < n && f[*i] == '.') {
+        (*i)++;
+        if (*i < n && f[*i] == '*') {
+            (*i)++;
+            if (*argi < nargs && args[*argi].kind == V_INT)
+                sp->prec = (int)args[(*argi)++].u.i;
+            else
+                strbuf_puts(out, "%!(BADPREC)"), (*argi)++;
+        } else {
+            sp->prec = parse_num(f, n, i);
+        }
+    }
+    if (sp->minus)
+        sp->zero = false;
+}
+
+void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struct strbuf *out)
+{
+    size_t argi = 0;
+    for (size_t i = 0; i < n;) {
+        if (f[i] != '%') {
+            size_t j = i;
+            while (j < n && f[j] != '%')
+                j++;
+            strbuf_add(out, f + i, j - i);
+            i = j;
+            continue;
+        }
+        i++;
+        struct spec sp;
+        parse_spec(f, n, &i, &sp, args, nargs, &argi, out);
+        if (i >= n) {
+            strbuf_puts(out, "%!(NOVERB)");
+            break;
+        }
+        size_t used;
+        uint32_t verb = utf8_get(f + i, n - i, &used);
+        i += used;
+        if (verb == '%') {
+            strbuf_putc(out, '%');
+            continue;
+        }
+        sp.verb = verb < 0x80 ? (char)verb : '?';
+        if (argi >= nargs) {
+            strbuf_puts(out, "%!");
+            utf8_put(out, verb);
+            strbuf_puts(out, "(MISSING)");
+            continue;
+        }
+        fmt_value(&sp, &args[argi++], out);
+    }
+    if (argi < nargs) {
+        strbuf_puts(out, "%!(EXTRA ");
+        for (size_t k = argi; k < nargs; k++) {
+            if (k > argi)
+                strbuf_puts(out, ", ");
+            if (args[k].kind == V_NIL) {
+                strbuf_puts(out, "<nil>");
+                continue;
+            }
+            strbuf_printf(out, "%s=", value_type_name(&args[k]));
+            value_print(&args[k], out);
+        }
+        strbuf_putc(out, ')');
+    }
+}

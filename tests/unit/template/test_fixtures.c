@@ -1,0 +1,197 @@
+/*
+ * Byte-for-byte comparison with Alertmanager 0.25's amtool: every default
+ * template for every alert-group fixture, the user-style templates and the
+ * broken templates' error messages (expected outputs come from
+ * tests/fixtures/templates/regenerate.sh).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "util/util.h"
+
+/* Renders text inline and compares with the .out or .err file at base. */
+static bool check_one(const struct template_set *set, const char *text,
+                      const struct template_data *data, const char *base)
+{
+    char path[1024];
+    struct strbuf out = STRBUF_INIT;
+    char *err = NULL;
+    int rc = template_execute_text(set, text, data, &out, &err);
+    snprintf(path, sizeof path, "%s.out", base);
+    size_t len = 0;
+    char *want = fixture_read(path, &len);
+    bool want_err = !want;
+    if (want_err) {
+        snprintf(path, sizeof path, "%s.err", base);
+        want = fixture_read(path, &len);
+    }
+    const char *got = rc < 0 ? err : strbuf_cstr(&out);
+    size_t got_len = rc < 0 ? strlen(err) : out.len;
+    bool ok = want && (rc < 0) == want_err && got_len == len && !memcmp(got, want, len);
+    if (!ok) {
+        size_t i = 0;
+        while (want && i < len && i < got_len && got[i] == want[i])
+            i++;
+        fprintf(stderr, "MISMATCH %s (%s) at byte %zu\n  want: %.*s\n  got:  %.*s\n", base,
+                want_err ? "error" : "output", i, (int)(len - i < 200 ? len - i : 200),
+                want ? want + i : "(none)", (int)(got_len - i < 200 ? got_len - i : 200),
+                got + i);
+    }
+    free(want);
+    free(err);
+    strbuf_free(&out);
+    return ok;
+}
+
+static char **read_lines(const char *path)
+{
+    char *text = fixture_read(path, NULL);
+    cr_assert_not_null(text, "%s", path);
+    char **lines = xcalloc(1, sizeof *lines);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        lines = xrealloc(lines, (n + 2) * sizeof *lines);
+        lines[n++] = xstrdup(l);
+        lines[n] = NULL;
+    }
+    free(text);
+    return lines;
+}
+
+Test(fixtures, default_templates_match_amtool)
+{
+    struct template_set *set = fixture_default_set();
+    cr_assert_not_null(set);
+    char **names = read_lines(TEMPLATE_FIXTURES "/names.txt");
+    char **data = fixture_list(TEMPLATE_FIXTURES "/data", ".txt");
+    size_t total = 0, failed = 0, n_data = 0;
+    for (size_t d = 0; data[d]; d++, n_data++) {
+        char path[1024];
+        snprintf(path, sizeof path, TEMPLATE_FIXTURES "/data/%s", data[d]);
+        struct fixture_data fd;
+        cr_assert_eq(fixture_data_load(path, &fd), 0, "%s", path);
+        for (size_t i = 0; names[i]; i++) {
+            char text[512], base[1024];
+            snprintf(text, sizeof text, "{{ template \"%s\" . }}", names[i]);
+            snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/%.*s/%s",
+                     (int)(strlen(data[d]) - 4), data[d], names[i]);
+            total++;
+            failed += !check_one(set, text, &fd.data, base);
+        }
+        fixture_data_free(&fd);
+    }
+    cr_assert_geq(n_data, 20);
+    cr_assert_eq(failed, 0, "%zu of %zu default renderings differ from amtool", failed, total);
+    fixture_list_free(names);
+    fixture_list_free(data);
+    template_set_free(set);
+}
+
+/* $(cat file) in regenerate.sh drops trailing newlines; so do we. */
+static char *read_text_arg(const char *path)
+{
+    size_t len;
+    char *t = fixture_read(path, &len);
+    cr_assert_not_null(t, "%s", path);
+    while (len && t[len - 1] == '\n')
+        t[--len] = '\0';
+    return t;
+}
+
+Test(fixtures, user_templates_match_amtool)
+{
+    struct template_set *set = fixture_default_set();
+    cr_assert_not_null(set);
+    char **data = read_lines(TEMPLATE_FIXTURES "/user-data.txt");
+    char **tmpls = fixture_list(TEMPLATE_FIXTURES "/user", ".tmpl");
+    size_t total = 0, failed = 0, n_tmpl = 0;
+    for (size_t t = 0; tmpls[t]; t++)
+        n_tmpl++;
+    for (size_t d = 0; data[d]; d++) {
+        char path[1024];
+        snprintf(path, sizeof path, TEMPLATE_FIXTURES "/data/%s.txt", data[d]);
+        struct fixture_data fd;
+        cr_assert_eq(fixture_data_load(path, &fd), 0, "%s", path);
+        for (size_t t = 0; tmpls[t]; t++) {
+            snprintf(path, sizeof path, TEMPLATE_FIXTURES "/user/%s", tmpls[t]);
+            char *text = read_text_arg(path);
+            char base[1024];
+            snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/user/%.*s@%s",
+                     (int)(strlen(tmpls[t]) - 5), tmpls[t], data[d]);
+            total++;
+            failed += !check_one(set, text, &fd.data, base);
+            free(text);
+        }
+        fixture_data_free(&fd);
+    }
+    cr_assert_geq(n_tmpl, 30);
+    cr_assert_eq(failed, 0, "%zu of %zu user renderings differ from amtool", failed, total);
+    fixture_list_free(data);
+    fixture_list_free(tmpls);
+    template_set_free(set);
+}
+
+static bool check_error(const char *got, const char *expected_path)
+{
+    char *want = fixture_read(expected_path, NULL);
+    bool ok = want && got && !strcmp(got, want);
+    if (!ok)
+        fprintf(stderr, "MISMATCH %s\n  want: %s\n  got:  %s\n", expected_path,
+                want ? want : "(none)", got ? got : "(no error)");
+    free(want);
+    return ok;
+}
+
+Test(fixtures, broken_templates_fail_like_amtool)
+{
+    char **files = fixture_list(TEMPLATE_FIXTURES "/broken", ".tmpl");
+    size_t failed = 0, n = 0;
+    for (size_t i = 0; files[i]; i++, n++) {
+        char path[1024], exp[1024];
+        snprintf(path, sizeof path, TEMPLATE_FIXTURES "/broken/%s", files[i]);
+        snprintf(exp, sizeof exp, TEMPLATE_FIXTURES "/expected/broken/%.*s.err",
+                 (int)(strlen(files[i]) - 5), files[i]);
+        struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
+        char *err = NULL;
+        int rc = template_set_parse_file(set, path, &err);
+        failed += !check_error(rc < 0 ? err : NULL, exp);
+        free(err);
+        template_set_free(set);
+    }
+    cr_assert_geq(n, 20);
+    cr_assert_eq(failed, 0, "%zu of %zu parse errors differ from amtool", failed, n);
+    fixture_list_free(files);
+}
+
+Test(fixtures, broken_inline_templates_fail_like_amtool)
+{
+    struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
+    char *err = NULL;
+    cr_assert_eq(template_set_parse_file(set, TEMPLATE_FIXTURES "/default.tmpl", &err), 0);
+    struct fixture_data fd;
+    cr_assert_eq(fixture_data_load(TEMPLATE_FIXTURES "/data/01-single-firing.txt", &fd), 0);
+    char **files = fixture_list(TEMPLATE_FIXTURES "/broken", ".text");
+    size_t failed = 0, n = 0;
+    for (size_t i = 0; files[i]; i++, n++) {
+        char path[1024], exp[1024];
+        snprintf(path, sizeof path, TEMPLATE_FIXTURES "/broken/%s", files[i]);
+        snprintf(exp, sizeof exp, TEMPLATE_FIXTURES "/expected/broken/%.*s.err",
+                 (int)(strlen(files[i]) - 5), files[i]);
+        char *text = read_text_arg(path);
+        struct strbuf out = STRBUF_INIT;
+        int rc = template_execute_text(set, text, &fd.data, &out, &err);
+        failed += !check_error(rc < 0 ? err : NULL, exp);
+        if (rc < 0)
+            free(err);
+        free(text);
+        strbuf_free(&out);
+    }
+    cr_assert_eq(failed, 0, "%zu of %zu execution errors differ from amtool", failed, n);
+    fixture_list_free(files);
+    fixture_data_free(&fd);
+    template_set_free(set);
+}
