@@ -1,0 +1,186 @@
+/*
+ * api internals: the transport-free request and response the handlers work
+ * on, and the pieces (JSON reader, Go-compatible decoders and encoders, query
+ * parsing) the handler files share.  server.c is the only file that knows
+ * libmicrohttpd; everything declared here can be unit-tested without a socket.
+ */
+#ifndef CHORUS_API_INTERNAL_H
+#define CHORUS_API_INTERNAL_H
+
+#include "api/api.h"
+#include "alerts/alerts.h"
+#include "labels/labels.h"
+#include "silences/silences.h"
+#include "util/util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdint.h>
+
+/* Request bodies above this are refused with 413 before they are buffered. */
+#ifndef API_BODY_LIMIT
+#define API_BODY_LIMIT (64u * 1024u * 1024u)
+#endif
+
+#ifndef CHORUS_VERSION
+#define CHORUS_VERSION "0.0.0"
+#endif
+#ifndef CHORUS_REVISION
+#define CHORUS_REVISION "unknown"
+#endif
+/* Go's buildDate form, 20230409-09:50:43, from the compiler's clock. */
+const char *api_build_date(void);
+#define API_BUILD_DATE api_build_date()
+
+struct api_param {
+    char *key;
+    char *value; /* "" when the query had no '=' */
+};
+
+struct api_req {
+    const char *method;
+    const char *path; /* decoded URL path, route prefix included */
+    struct api_param *params;
+    size_t n_params;
+    const char *content_type; /* NULL when absent */
+    const char *origin;       /* CORS: Origin, Access-Control-Request-Method */
+    const char *cors_method;  /* and -Headers, NULL when absent */
+    const char *cors_headers;
+    const char *body;
+    size_t body_len;
+    int64_t now;
+};
+
+struct api_resp {
+    int status; /* 0: drop the connection, as Go does when a handler panics */
+    const char *content_type; /* static string or NULL for none */
+    struct strbuf body;
+    const char *allow;    /* Allow header, static */
+    char *location;       /* Location header, owned */
+    bool nosniff;         /* X-Content-Type-Options: nosniff */
+    bool vary_origin;     /* the API v2 CORS wrapper's Vary: Origin */
+    bool allow_origin;    /* Access-Control-Allow-Origin: * */
+    bool preflight;       /* the extra Vary lines of a CORS preflight */
+    char *allow_methods;  /* Access-Control-Allow-Methods, owned */
+    char *allow_headers;  /* Access-Control-Allow-Headers, owned */
+};
+
+void api_resp_init(struct api_resp *r);
+void api_resp_free(struct api_resp *r);
+/* JSON body with trailing newline, as Go's json.Encoder writes it. */
+void api_resp_json(struct api_resp *r, int status);
+/* go-openapi framework error: {"code":N,"message":"..."} without newline. */
+void api_resp_fwerr(struct api_resp *r, int status, int code, const char *msg);
+/* Handler error: a JSON string and a newline. */
+void api_resp_errstr(struct api_resp *r, int status, const char *msg);
+/* net/http's http.Error: text/plain, nosniff, message and a newline. */
+void api_resp_text_error(struct api_resp *r, int status, const char *msg);
+
+/* The whole routing table; fills resp. */
+void api_route(struct api_state *st, const char *route_prefix, const struct api_req *req,
+               struct api_resp *resp);
+
+/* Handlers (st is never NULL). */
+void api_h_status(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_receivers(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_alerts_get(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_alerts_post(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_groups_get(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_silences_get(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_silences_post(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_silence_get(struct api_state *st, const struct api_req *req, const char *id,
+                       struct api_resp *resp);
+void api_h_silence_delete(struct api_state *st, const struct api_req *req, const char *id,
+                          struct api_resp *resp);
+void api_h_metrics(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+void api_h_reload(struct api_state *st, const struct api_req *req, struct api_resp *resp);
+
+/* ---- JSON reader with Go encoding/json's syntax and its error texts ---- */
+enum jv_type { JV_NULL, JV_BOOL, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT };
+
+struct jv {
+    enum jv_type type;
+    bool b;
+    char *s;        /* string (decoded, valid UTF-8) or number text */
+    size_t slen;
+    struct jv *elems; /* array elements or object values */
+    char **keys;      /* object keys (decoded), parallel to elems */
+    size_t n;
+};
+
+enum { JV_OK = 0, JV_EMPTY = 1, JV_ERROR = -1 };
+/* Reads the first JSON value like json.Decoder.Decode (trailing data is
+ * ignored).  JV_EMPTY when the input is only whitespace; JV_ERROR with *err
+ * set to Go's message ("unexpected EOF", "invalid character 'x' looking for
+ * beginning of value"). */
+int jv_parse(const char *buf, size_t len, struct jv *out, char **err);
+void jv_free(struct jv *v);
+/* Go's name for the kind in UnmarshalTypeError: "object", "number"... */
+const char *jv_kind(const struct jv *v);
+
+/* ---- strfmt.DateTime parsing as go-openapi does it ---- */
+/* 0 with *out set ("" is the Unix epoch, 0001-01-01T00:00:00Z is TIME_ZERO),
+ * or -1 with *err set to Go's time.ParseError text. */
+int api_datetime_parse(const char *s, size_t len, int64_t *out, char **err);
+/* url.ParseRequestURI succeeds: strfmt's "uri" format. */
+bool api_uri_valid(const char *s);
+
+/* ---- body decoding (framework layer) ---- */
+struct api_fwerr {
+    int status; /* 400, 422; 0 when the handler would panic on a null item */
+    int code;
+    char *message;
+};
+void api_fwerr_free(struct api_fwerr *e);
+
+struct api_alerts_in {
+    struct alert *items;
+    size_t n;
+};
+/* Decodes and schema-validates POST /alerts.  0, or -1 with *e. */
+int api_decode_alerts(const char *body, size_t len, struct api_alerts_in *out,
+                      struct api_fwerr *e);
+void api_alerts_in_free(struct api_alerts_in *in);
+
+/* Decodes and schema-validates POST /silences into *out (initialised here;
+ * an id too long to exist comes out as "\x01" so it is reported unknown). */
+int api_decode_silence(const char *body, size_t len, struct silence *out, struct api_fwerr *e);
+
+/* ---- query parameters ---- */
+/* The last value of key, or NULL. */
+const char *api_query_get(const struct api_req *req, const char *key);
+/* go-openapi's swag.ConvertBool on the last value; absent or "" gives def. */
+bool api_query_bool(const struct api_req *req, const char *key, bool def);
+/* Every "filter" value through labels.ParseMatcher.  0 or -1 with *err. */
+int api_query_filters(const struct api_req *req, struct matchers *out, char **err);
+/* The API's filter semantics for alerts (empty values match absence). */
+bool api_filter_matches(const struct matchers *ms, const struct labelset *ls);
+
+/* ---- the alert filter shared by GET /alerts and GET /alerts/groups ---- */
+struct regex;
+struct api_alert_filter {
+    struct matchers matchers;
+    struct regex *receiver; /* anchored, NULL when not given */
+    bool active, silenced, inhibited, unprocessed;
+};
+/* Parses the query; on a bad filter or receiver writes the 400 and returns -1. */
+int api_alert_filter_parse(const struct api_req *req, struct api_alert_filter *f,
+                           struct api_resp *resp);
+void api_alert_filter_free(struct api_alert_filter *f);
+/* Not resolved, silence status recomputed (as Alertmanager does on every
+ * read), state and label filters passed.  Does not look at the receiver. */
+bool api_alert_visible(struct api_state *st, const struct api_alert_filter *f,
+                       const struct alert *a, int64_t now);
+bool api_receiver_matches(const struct api_alert_filter *f, const char *receiver);
+
+/* ---- encoders (Go's json.Marshal output, HTML-escaped) ---- */
+void api_enc_labelset(struct strbuf *sb, const struct labelset *ls);
+void api_enc_time(struct strbuf *sb, int64_t t);
+void api_enc_alert(struct strbuf *sb, const struct alert *a, const struct alert_status *st,
+                   const char *const *receivers, size_t n_receivers);
+void api_enc_silence(struct strbuf *sb, const struct silence *s, int64_t now);
+/* Go's strconv.FormatFloat(f, 'g', -1, 64), for /metrics. */
+void api_fmt_float(struct strbuf *sb, double f);
+
+#endif

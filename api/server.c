@@ -1,0 +1,340 @@
+/*
+ * The HTTP server: libmicrohttpd in external-poll epoll mode driven by the
+ * libuv loop.  MHD's epoll fd is watched with a uv_poll, MHD_run runs on
+ * readiness, and a uv_timer armed from MHD_get_timeout covers MHD's own
+ * deadlines.  The listening socket is created here rather than by MHD so a
+ * bind failure can be reported with its errno, Go-style.  Request bodies are
+ * accumulated per connection up to API_BODY_LIMIT; each complete request is
+ * turned into a struct api_req, routed, and the struct api_resp queued.
+ */
+#include "api/api_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct api {
+    uv_loop_t *loop;
+    struct MHD_Daemon *mhd;
+    uv_poll_t poll;
+    uv_timer_t timer;
+    struct api_state *state;
+    char *prefix;
+    int pending_closes;
+};
+
+struct api_conn {
+    struct strbuf body;
+    bool too_large;
+};
+
+/* ---- listening socket ---- */
+
+static int addr_split(const char *addr, char **host, char **port)
+{
+    const char *colon = strrchr(addr, ':');
+    if (!colon)
+        return -1;
+    const char *h = addr;
+    size_t hlen = (size_t)(colon - addr);
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    *host = hlen ? xstrndup(h, hlen) : NULL;
+    *port = xstrdup(colon + 1);
+    return 0;
+}
+
+/* Go's error text: the errno message with a lower-case first letter. */
+static char *listen_error(const char *addr, const char *op, int errnum)
+{
+    char *msg = xasprintf("listen tcp %s: %s: %s", addr, op, strerror(errnum));
+    char *p = msg + strlen(msg) - strlen(strerror(errnum));
+    *p = (char)tolower((unsigned char)*p);
+    return msg;
+}
+
+static int socket_bind(const struct addrinfo *ai, const char *addr, char **err)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *err = listen_error(addr, "socket", errno);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+        *err = listen_error(addr, "bind", errno);
+        close(fd);
+        return -1;
+    }
+    if (listen(fd, SOMAXCONN) < 0) {
+        *err = listen_error(addr, "listen", errno);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ":9093" binds all IPv4 addresses. */
+static int listen_open(const char *addr, char **err)
+{
+    char *host = NULL, *port = NULL;
+    if (addr_split(addr, &host, &port) < 0) {
+        *err = xasprintf("listen tcp %s: address %s: missing port in address", addr, addr);
+        return -1;
+    }
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = host ? AF_UNSPEC : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    free(host);
+    free(port);
+    if (rc != 0) {
+        *err = xasprintf("listen tcp %s: %s", addr, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket_bind(res, addr, err);
+    freeaddrinfo(res);
+    return fd;
+}
+
+/* ---- driving MHD from the loop ---- */
+
+static void on_timer(uv_timer_t *t);
+
+static void api_run(struct api *api)
+{
+    MHD_run(api->mhd);
+    MHD_UNSIGNED_LONG_LONG ms = 0;
+    if (MHD_get_timeout(api->mhd, &ms) == MHD_YES)
+        uv_timer_start(&api->timer, on_timer, ms, 0);
+    else
+        uv_timer_stop(&api->timer);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    api_run(container_of(t, struct api, timer));
+}
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+    (void)status;
+    (void)events;
+    api_run(container_of(p, struct api, poll));
+}
+
+/* ---- requests ---- */
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct api_req *req = cls;
+    req->params = xrealloc(req->params, (req->n_params + 1) * sizeof *req->params);
+    req->params[req->n_params].key = xstrdup(key ? key : "");
+    req->params[req->n_params].value = xstrdup(value ? value : "");
+    req->n_params++;
+    return MHD_YES;
+}
+
+static void req_free_params(struct api_req *req)
+{
+    for (size_t i = 0; i < req->n_params; i++) {
+        free(req->params[i].key);
+        free(req->params[i].value);
+    }
+    free(req->params);
+}
+
+static void add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+    if (value)
+        MHD_add_response_header(r, name, value);
+}
+
+/* In Go's order (sorted by name) so captures compare easily. */
+static void add_headers(struct MHD_Response *r, const struct api_resp *resp)
+{
+    add_header(r, "Access-Control-Allow-Headers", resp->allow_headers);
+    add_header(r, "Access-Control-Allow-Methods", resp->allow_methods);
+    if (resp->allow_origin)
+        add_header(r, "Access-Control-Allow-Origin", "*");
+    add_header(r, "Allow", resp->allow);
+    add_header(r, "Content-Type", resp->content_type);
+    add_header(r, "Location", resp->location);
+    if (resp->vary_origin)
+        add_header(r, "Vary", "Origin");
+    if (resp->preflight) {
+        add_header(r, "Vary", "Access-Control-Request-Method");
+        add_header(r, "Vary", "Access-Control-Request-Headers");
+    }
+    if (resp->nosniff)
+        add_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct api_resp *resp)
+{
+    if (resp->status == 0)
+        return MHD_NO;
+    size_t len = resp->body.len;
+    char *buf = strbuf_detach(&resp->body);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(buf);
+        return MHD_NO;
+    }
+    add_headers(r, resp);
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *c)
+{
+    struct api_resp resp;
+    api_resp_init(&resp);
+    api_resp_text_error(&resp, 413, "request body too large");
+    enum MHD_Result rc = send_resp(c, &resp);
+    api_resp_free(&resp);
+    return rc;
+}
+
+static enum MHD_Result handle(struct api *api, struct MHD_Connection *c, const char *url,
+                              const char *method, struct api_conn *cc)
+{
+    struct api_req req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    req.body = cc->body.buf ? cc->body.buf : "";
+    req.body_len = cc->body.len;
+    req.now = time_now();
+    req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    req.cors_method =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Method");
+    req.cors_headers =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+    struct api_resp resp;
+    api_resp_init(&resp);
+    api_route(api->state, api->prefix, &req, &resp);
+    enum MHD_Result rc = send_resp(c, &resp);
+    api_resp_free(&resp);
+    req_free_params(&req);
+    return rc;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    (void)version;
+    struct api_conn *cc = *con_cls;
+    if (!cc) {
+        *con_cls = xcalloc(1, sizeof *cc);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cc->too_large)
+            return MHD_YES;
+        if (cc->body.len + n > API_BODY_LIMIT) {
+            cc->too_large = true;
+            strbuf_free(&cc->body);
+            return send_too_large(c);
+        }
+        strbuf_add(&cc->body, upload_data, n);
+        return MHD_YES;
+    }
+    if (cc->too_large)
+        return MHD_YES; /* the 413 is already queued */
+    return handle(cls, c, url, method, cc);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct api_conn *cc = *con_cls;
+    if (!cc)
+        return;
+    strbuf_free(&cc->body);
+    free(cc);
+    *con_cls = NULL;
+}
+
+/* ---- lifecycle ---- */
+
+static struct MHD_Daemon *mhd_start(struct api *api, int fd)
+{
+    return MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_access,
+                            api, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, api,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0, MHD_OPTION_END);
+}
+
+int api_start(uv_loop_t *loop, const struct api_options *opts, struct api_state *state,
+              struct api **out, char **err)
+{
+    const char *addr = opts->listen_address ? opts->listen_address : ":9093";
+    int fd = listen_open(addr, err);
+    if (fd < 0)
+        return -1;
+    struct api *api = xcalloc(1, sizeof *api);
+    api->loop = loop;
+    api->state = state;
+    api->prefix = xstrdup(opts->route_prefix ? opts->route_prefix : "/");
+    api->mhd = mhd_start(api, fd);
+    if (!api->mhd) {
+        *err = xasprintf("starting HTTP server on %s failed", addr);
+        close(fd);
+        free(api->prefix);
+        free(api);
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    uv_timer_init(loop, &api->timer);
+    uv_poll_init(loop, &api->poll, info->epoll_fd);
+    uv_poll_start(&api->poll, UV_READABLE, on_poll);
+    api_run(api);
+    *out = api;
+    return 0;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    struct api *api = h->data;
+    if (--api->pending_closes == 0) {
+        free(api->prefix);
+        free(api);
+    }
+}
+
+void api_stop(struct api *api)
+{
+    if (!api)
+        return;
+    /* The poll handle must stop watching before MHD closes its epoll fd. */
+    api->poll.data = api;
+    api->timer.data = api;
+    api->pending_closes = 2;
+    uv_close((uv_handle_t *)&api->poll, on_closed);
+    uv_close((uv_handle_t *)&api->timer, on_closed);
+    MHD_stop_daemon(api->mhd);
+    api->mhd = NULL;
+}
