@@ -34,6 +34,7 @@ struct labelset {
 #define LABELSET_INIT {NULL, 0, 0}
 
 void labelset_free(struct labelset *ls);
+/* dst is overwritten, not freed first. */
 void labelset_copy(struct labelset *dst, const struct labelset *src);
 /* Sets name=value, replacing an existing value; keeps the set sorted. */
 void labelset_set(struct labelset *ls, const char *name, const char *value);
@@ -41,9 +42,11 @@ bool labelset_remove(struct labelset *ls, const char *name);
 /* NULL when absent. */
 const char *labelset_get(const struct labelset *ls, const char *name);
 bool labelset_equal(const struct labelset *a, const struct labelset *b);
-/* Prometheus LabelSet.Before: negative, 0 or positive.  Walks the sorted
- * pairs comparing name then value; when one is a prefix of the other the
- * shorter sorts first. */
+/* Prometheus model.LabelSet.Before (how 0.25 orders alert groups): negative,
+ * 0 or positive.  The set with fewer labels sorts first; for equal sizes the
+ * union of names is walked in order and the side missing a name sorts first,
+ * else the first differing value decides.  (Checked against the 0.25 binary:
+ * {b="0"} < {a="1"} < {a="0",b="x"}.) */
 int labelset_compare(const struct labelset *a, const struct labelset *b);
 
 /* Prometheus' label-set fingerprint: FNV-1a 64 over name 0xFF value 0xFF for
@@ -51,7 +54,9 @@ int labelset_compare(const struct labelset *a, const struct labelset *b);
 uint64_t labelset_fingerprint(const struct labelset *ls);
 /* The 16-lowercase-hex-digit form the API shows. */
 void fingerprint_format(uint64_t fp, char out[17]);
-/* Prometheus LabelSet.String(): {a="b", c="d"} (Go-quoted values, ", "). */
+/* Prometheus LabelSet.String(): {a="b", c="d"} (Go-quoted values, ", "),
+ * ordered by the formatted `name="value"` strings as 0.25 does, so
+ * a1="x" comes before a="y". */
 void labelset_format(const struct labelset *ls, struct strbuf *out);
 
 /* [a-zA-Z_][a-zA-Z0-9_]* */
@@ -81,7 +86,8 @@ void matcher_free(struct matcher *m);
 void matcher_copy(struct matcher *dst, const struct matcher *src);
 /* Value matching; a missing label is passed as "". */
 bool matcher_matches(const struct matcher *m, const char *value);
-/* Matcher.String(): name + op + Go-quoted value, e.g. foo=~"a|b". */
+/* Matcher.String(): name + op + quoted value, e.g. foo=~"a|b".  0.25 escapes
+ * only \\, newline and " (not strconv.Quote): other bytes go out raw. */
 void matcher_format(const struct matcher *m, struct strbuf *out);
 bool matcher_equal(const struct matcher *a, const struct matcher *b);
 
@@ -100,7 +106,8 @@ bool matchers_match(const struct matchers *ms, const struct labelset *ls);
  * "matcher value contains unescaped double quote: \"b", regex errors. */
 int matcher_parse(const char *input, struct matcher *out, char **err);
 /* labels.ParseMatchers: `{a="b",c!=d}` or `a="b", c!=d`, split on commas
- * outside quotes; braces optional.  Appends to out. */
+ * outside quotes; braces optional (stripped without trimming spaces first,
+ * as 0.25 does: " {a=b}" is an error).  Appends to out; nothing on error. */
 int matchers_parse(const char *input, struct matchers *out, char **err);
 
 /* Go's regexp.QuoteMeta, used for the receiver name in template data. */
