@@ -159,19 +159,25 @@ static void go_redirect(struct api_resp *resp, int status, const char *to, const
     }
 }
 
-/* prometheus/common's route: GET also answers HEAD, OPTIONS gets Allow. */
-static bool side_method(const struct api_req *req, const char *allow, bool get,
-                        struct api_resp *resp)
+/* httprouter's answer to a method it has no route for: OPTIONS gets the
+ * Allow list with a 200, anything else a 405. */
+static void not_allowed(const struct api_req *req, const char *allow, struct api_resp *resp)
 {
-    bool ok = get ? method_is(req, "GET") || method_is(req, "HEAD") : method_is(req, "POST");
-    if (ok)
-        return true;
     resp->allow = allow;
     if (method_is(req, "OPTIONS"))
         resp->status = 200;
     else
         api_resp_text_error(resp, 405, "Method Not Allowed");
-    return false;
+}
+
+/* prometheus/common's route: a GET route also answers HEAD. */
+static bool side_method(const struct api_req *req, const char *allow, bool get,
+                        struct api_resp *resp)
+{
+    bool ok = get ? method_is(req, "GET") || method_is(req, "HEAD") : method_is(req, "POST");
+    if (!ok)
+        not_allowed(req, allow, resp);
+    return ok;
 }
 
 static void route_side(struct api_state *st, const struct api_req *req, const char *sub,
@@ -215,7 +221,16 @@ void api_route(struct api_state *st, const char *route_prefix, const struct api_
     const char *sub = req->path;
     if (plen) {
         if (strcmp(req->path, "/") == 0) {
-            go_redirect(resp, 302, prefix, req->method);
+            if (method_is(req, "GET"))
+                go_redirect(resp, 302, prefix, req->method);
+            else
+                not_allowed(req, "GET, OPTIONS", resp);
+            return;
+        }
+        if (strcmp(req->path, prefix) == 0 && (method_is(req, "GET") || method_is(req, "HEAD"))) {
+            char *to = xasprintf("%s/", prefix);
+            go_redirect(resp, 301, to, req->method);
+            free(to);
             return;
         }
         if (strncmp(req->path, prefix, plen) != 0 ||

@@ -209,6 +209,12 @@ static enum MHD_Result send_too_large(struct MHD_Connection *c)
     return rc;
 }
 
+static bool declared_too_large(struct MHD_Connection *c)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return cl && strtoull(cl, NULL, 10) > API_BODY_LIMIT;
+}
+
 static enum MHD_Result handle(struct api *api, struct MHD_Connection *c, const char *url,
                               const char *method, struct api_conn *cc)
 {
@@ -243,24 +249,28 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     (void)version;
     struct api_conn *cc = *con_cls;
     if (!cc) {
-        *con_cls = xcalloc(1, sizeof *cc);
+        *con_cls = cc = xcalloc(1, sizeof *cc);
+        /* MHD accepts a response only before the upload starts or after it
+         * ends: refuse a declared oversize body now, without reading it. */
+        if (declared_too_large(c)) {
+            cc->too_large = true;
+            return send_too_large(c);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (cc->too_large)
-            return MHD_YES;
-        if (cc->body.len + n > API_BODY_LIMIT) {
-            cc->too_large = true;
+        if (!cc->too_large && cc->body.len + n > API_BODY_LIMIT) {
+            cc->too_large = true; /* chunked: discard the rest, answer at the end */
             strbuf_free(&cc->body);
-            return send_too_large(c);
         }
-        strbuf_add(&cc->body, upload_data, n);
+        if (!cc->too_large)
+            strbuf_add(&cc->body, upload_data, n);
         return MHD_YES;
     }
     if (cc->too_large)
-        return MHD_YES; /* the 413 is already queued */
+        return send_too_large(c);
     return handle(cls, c, url, method, cc);
 }
 
