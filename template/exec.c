@@ -27,6 +27,8 @@ struct exec_state {
     const struct tree *tmpl;
     const struct node *node;
     int bad_arg;
+    bool html; /* html/template: escape by context */
+    struct html_ctx hctx;
     jmp_buf jmp;
     char *err;
 };
@@ -553,14 +555,22 @@ static void set_var(struct exec_state *st, const char *name, struct value v)
     var_find(st, name)->v = v;
 }
 
-static struct value eval_pipeline(struct exec_state *st, struct value dot, const struct node *pipe)
+/* The value of the pipeline's first ncmds commands. */
+static struct value eval_commands(struct exec_state *st, struct value dot, const struct node *pipe,
+                                  size_t ncmds)
 {
     st->node = pipe;
     struct value v = {.kind = V_NIL};
-    for (size_t i = 0; i < pipe->u.pipe.n_cmds; i++) {
+    for (size_t i = 0; i < ncmds; i++) {
         struct value prev = v;
         v = eval_command(st, dot, pipe->u.pipe.cmds[i], i ? &prev : NULL);
     }
+    return v;
+}
+
+static struct value eval_pipeline(struct exec_state *st, struct value dot, const struct node *pipe)
+{
+    struct value v = eval_commands(st, dot, pipe, pipe->u.pipe.n_cmds);
     for (size_t i = 0; i < pipe->u.pipe.n_decls; i++) {
         const char *name = pipe->u.pipe.decls[i]->u.field.idents[0];
         if (pipe->u.pipe.is_assign)
@@ -718,11 +728,98 @@ static void print_action(struct exec_state *st, const struct value *v)
     check_output(st);
 }
 
+/* Runs a text/template function on one value (html, urlquery). */
+static struct value call_builtin(struct exec_state *st, const char *name, struct value v)
+{
+    struct value res = {.kind = V_NIL};
+    struct strbuf err = STRBUF_INIT;
+    func_lookup(name, TEMPLATE_COMPAT_0_25)->fn(st, &v, 1, &res, &err);
+    strbuf_free(&err);
+    return res;
+}
+
+/* A trailing html or urlquery in an action replaces the escaper it is
+ * equivalent to (Go's ensurePipelineContains); returns the value before it. */
+static struct value html_action_value(struct exec_state *st, struct value dot,
+                                      const struct node *pipe, int *esc, bool inserted[2])
+{
+    size_t ncmd = pipe->u.pipe.n_cmds;
+    const struct node *last = pipe->u.pipe.cmds[ncmd - 1];
+    const struct node *head = last->u.cmd.args[0];
+    *esc = -1;
+    if (head->type == NODE_IDENT && (!strcmp(head->u.ident, "html") ||
+                                     !strcmp(head->u.ident, "urlquery")))
+        *esc = head->u.ident[0] == 'h';
+    if (*esc >= 0 && ncmd == 1 && last->u.cmd.len == 1)
+        *esc = -1;
+    size_t evaluated = *esc >= 0 ? ncmd - 1 : ncmd;
+    for (size_t i = 0; i < evaluated; i++) {
+        const struct node *h = pipe->u.pipe.cmds[i]->u.cmd.args[0];
+        if (h->type == NODE_IDENT && !strcmp(h->u.ident, "html"))
+            inserted[1] = true;
+        if (h->type == NODE_IDENT && !strcmp(h->u.ident, "urlquery"))
+            inserted[0] = true;
+    }
+    if (*esc >= 0 && ncmd == 1) {
+        /* {{html a b}} is {{_eval_args_ a b | html}} */
+        struct call c = {(const struct node *const *)last->u.cmd.args, last->u.cmd.len, NULL};
+        size_t n;
+        struct value *args = call_args(st, dot, &c, &n);
+        struct strbuf sb = STRBUF_INIT;
+        if (n == 1 && (args[0].kind == V_STRING || args[0].kind == V_HTML))
+            strbuf_add(&sb, args[0].u.str.s, args[0].u.str.len);
+        else
+            go_sprint(args, n, false, &sb);
+        struct value v = value_string(arena_strndup(&st->arena, strbuf_cstr(&sb), sb.len), sb.len);
+        strbuf_free(&sb);
+        return v;
+    }
+    return eval_commands(st, dot, pipe, evaluated);
+}
+
+static void html_action(struct exec_state *st, struct value dot, const struct node *n)
+{
+    int esc;
+    bool inserted[2] = {false, false}; /* urlquery, html */
+    struct value v = html_action_value(st, dot, n->u.ctl.pipe, &esc, inserted);
+    enum html_esc escs[4];
+    size_t ne = html_escapers(&st->hctx, escs);
+    bool replaces = false;
+    for (size_t i = 0; i < ne; i++)
+        replaces |= esc >= 0 && html_esc_equiv(escs[i], esc == 1);
+    if (esc >= 0 && !replaces) {
+        /* It stays where it was written, at the end of the pipeline. */
+        v = call_builtin(st, esc == 1 ? "html" : "urlquery", v);
+        inserted[esc] = true;
+        esc = -1;
+    }
+    for (size_t i = 0; i < ne; i++) {
+        bool predef = esc >= 0 && html_esc_equiv(escs[i], esc == 1);
+        if (predef) {
+            v = call_builtin(st, esc == 1 ? "html" : "urlquery", v);
+            continue;
+        }
+        bool as_html = html_esc_equiv(escs[i], true), as_url = html_esc_equiv(escs[i], false);
+        if ((as_html && inserted[1]) || (as_url && inserted[0]))
+            continue;
+        struct strbuf sb = STRBUF_INIT;
+        html_escape(escs[i], &v, &sb);
+        v = value_string(arena_strndup(&st->arena, strbuf_cstr(&sb), sb.len), sb.len);
+        strbuf_free(&sb);
+    }
+    value_print(&v, st->out);
+    check_output(st);
+}
+
 static int walk(struct exec_state *st, struct value dot, const struct node *n)
 {
     st->node = n;
     switch (n->type) {
     case NODE_ACTION: {
+        if (st->html && n->u.ctl.pipe->u.pipe.n_decls == 0) {
+            html_action(st, dot, n);
+            return WALK_OK;
+        }
         struct value v = eval_pipeline(st, dot, n->u.ctl.pipe);
         if (n->u.ctl.pipe->u.pipe.n_decls == 0)
             print_action(st, &v);
@@ -747,7 +844,10 @@ static int walk(struct exec_state *st, struct value dot, const struct node *n)
     case NODE_TEMPLATE:
         return walk_template(st, dot, n);
     case NODE_TEXT:
-        strbuf_add(st->out, n->u.text.s, n->u.text.len);
+        if (st->html)
+            html_text(&st->hctx, n->u.text.s, n->u.text.len, st->out);
+        else
+            strbuf_add(st->out, n->u.text.s, n->u.text.len);
         check_output(st);
         return WALK_OK;
     default:
@@ -829,10 +929,11 @@ bool template_set_has(const struct template_set *set, const char *name)
 }
 
 static int execute_tree(const struct template_set *set, const struct parse_result *overlay,
-                        const struct tree *t, const struct template_data *data,
+                        const struct tree *t, const struct template_data *data, bool html,
                         struct strbuf *out, char **err)
 {
     struct exec_state *st = xcalloc(1, sizeof *st);
+    st->html = html;
     st->set = set;
     st->overlay = overlay;
     st->out = out;
@@ -857,19 +958,21 @@ static int execute_tree(const struct template_set *set, const struct parse_resul
     return rc;
 }
 
-int template_execute(const struct template_set *set, const char *name,
-                     const struct template_data *data, struct strbuf *out, char **err)
+static int execute_named(const struct template_set *set, const char *name,
+                         const struct template_data *data, bool html, struct strbuf *out,
+                         char **err)
 {
     const struct tree *t = hmap_get_str(&set->trees, name);
     if (!t) {
         *err = xasprintf("template: no template \"%s\" associated with template \"\"", name);
         return -1;
     }
-    return execute_tree(set, NULL, t, data, out, err);
+    return execute_tree(set, NULL, t, data, html, out, err);
 }
 
-int template_execute_text(const struct template_set *set, const char *text,
-                          const struct template_data *data, struct strbuf *out, char **err)
+static int execute_inline(const struct template_set *set, const char *text,
+                          const struct template_data *data, bool html, struct strbuf *out,
+                          char **err)
 {
     struct arena arena = ARENA_INIT;
     struct parse_result r = {NULL, 0};
@@ -879,8 +982,33 @@ int template_execute_text(const struct template_set *set, const char *text,
         for (size_t i = 0; i < r.len; i++)
             if (!strcmp(r.trees[i]->name, ""))
                 top = r.trees[i];
-        rc = top ? execute_tree(set, &r, top, data, out, err) : 0;
+        rc = top ? execute_tree(set, &r, top, data, html, out, err) : 0;
     }
     arena_free(&arena);
     return rc;
+}
+
+int template_execute(const struct template_set *set, const char *name,
+                     const struct template_data *data, struct strbuf *out, char **err)
+{
+    return execute_named(set, name, data, false, out, err);
+}
+
+int template_execute_text(const struct template_set *set, const char *text,
+                          const struct template_data *data, struct strbuf *out, char **err)
+{
+    return execute_inline(set, text, data, false, out, err);
+}
+
+int template_execute_html(const struct template_set *set, const char *name,
+                          const struct template_data *data, struct strbuf *out, char **err)
+{
+    return execute_named(set, name, data, true, out, err);
+}
+
+int template_execute_html_text(const struct template_set *set, const char *text,
+                               const struct template_data *data, struct strbuf *out,
+                               char **err)
+{
+    return execute_inline(set, text, data, true, out, err);
 }

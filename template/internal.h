@@ -176,6 +176,37 @@ void time_format_go(int64_t t, struct strbuf *out);
 /* Go's %v for a float64 (fmt %v: shortest, exponent outside 1e-4..1e6). */
 void float_format_go(double f, char fmt, int prec, struct strbuf *out);
 
+/* ---- html/template contextual escaping (html.c) ---- */
+enum html_state {
+    HS_TEXT, HS_TAG, HS_ATTR_NAME, HS_AFTER_NAME, HS_BEFORE_VALUE, HS_ATTR, HS_URL,
+    HS_SRCSET, HS_JS, HS_CSS, HS_RCDATA, HS_HTML_CMT,
+};
+enum html_delim { HD_NONE, HD_DQ, HD_SQ, HD_SPACE };
+enum html_url_part { HU_NONE, HU_PRE, HU_QUERY };
+enum html_attr { HA_NONE, HA_URL, HA_JS, HA_CSS, HA_SRCSET, HA_SCRIPT_TYPE };
+enum html_element { HE_NONE, HE_SCRIPT, HE_STYLE, HE_TEXTAREA, HE_TITLE };
+struct html_ctx {
+    enum html_state state;
+    enum html_delim delim;
+    enum html_url_part url_part;
+    enum html_attr attr;
+    enum html_element element;
+    char quote;        /* inside a JS/CSS string */
+    bool in_block_cmt; /* inside a JS/CSS block comment */
+};
+enum html_esc {
+    ESC_HTML, ESC_RCDATA, ESC_ATTR, ESC_NOSPACE, ESC_URL_FILTER, ESC_URL_NORM,
+    ESC_URL_ESCAPE, ESC_SRCSET, ESC_JS_STR, ESC_JS_VAL, ESC_CSS, ESC_CSS_FILTER,
+    ESC_NAME_FILTER, ESC_COMMENT,
+};
+/* Writes template text as html/template would and advances the context. */
+void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out);
+/* The escapers for an action at c (which is nudged as Go does). */
+size_t html_escapers(struct html_ctx *c, enum html_esc out[4]);
+void html_escape(enum html_esc e, const struct value *v, struct strbuf *out);
+/* Whether the predefined escaper html (or else urlquery) stands for e. */
+bool html_esc_equiv(enum html_esc e, bool is_html_fn);
+
 /* ---- functions ---- */
 struct exec_state;
 /* Calls the named function; returns 0, or -1 with an error message in err

@@ -13,9 +13,7 @@
  *
  * Versions: the function set follows Alertmanager 0.25 unless the set is
  * created with a later compatibility level (see enum template_compat).
- * Not yet implemented: html/template contextual escaping (e-mail HTML),
- * `call` on function values (the data holds none), time methods other than
- * those listed in docs of exec.c.
+ * Not implemented: `call` on function values (the data holds none).
  */
 #ifndef CHORUS_TEMPLATE_H
 #define CHORUS_TEMPLATE_H
@@ -85,6 +83,17 @@ int template_execute(const struct template_set *set, const char *name,
 int template_execute_text(const struct template_set *set, const char *text,
                           const struct template_data *data, struct strbuf *out,
                           char **err);
+
+/* The same with html/template's contextual escaping (Alertmanager's
+ * ExecuteHTMLString, used for e-mail HTML): every action is escaped for the
+ * HTML, attribute or URL context it appears in, HTML comments in the template
+ * text are dropped.  Contexts are tracked while executing, so templates Go
+ * rejects for ambiguous contexts are rendered rather than refused. */
+int template_execute_html(const struct template_set *set, const char *name,
+                          const struct template_data *data, struct strbuf *out, char **err);
+int template_execute_html_text(const struct template_set *set, const char *text,
+                               const struct template_data *data, struct strbuf *out,
+                               char **err);
 
 /* Execution bounds: nested template calls and bytes written per execution. */
 #define TEMPLATE_MAX_DEPTH 1000

@@ -13,13 +13,14 @@
 #include "util/util.h"
 
 /* Renders text inline and compares with the .out or .err file at base. */
-static bool check_one(const struct template_set *set, const char *text,
-                      const struct template_data *data, const char *base)
+static bool check_render(const struct template_set *set, const char *text,
+                         const struct template_data *data, const char *base, bool html)
 {
     char path[1024];
     struct strbuf out = STRBUF_INIT;
     char *err = NULL;
-    int rc = template_execute_text(set, text, data, &out, &err);
+    int rc = html ? template_execute_html_text(set, text, data, &out, &err)
+                  : template_execute_text(set, text, data, &out, &err);
     snprintf(path, sizeof path, "%s.out", base);
     size_t len = 0;
     char *want = fixture_read(path, &len);
@@ -80,13 +81,36 @@ Test(fixtures, default_templates_match_amtool)
             snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/%.*s/%s",
                      (int)(strlen(data[d]) - 4), data[d], names[i]);
             total++;
-            failed += !check_one(set, text, &fd.data, base);
+            failed += !check_render(set, text, &fd.data, base, false);
         }
         fixture_data_free(&fd);
     }
     cr_assert_geq(n_data, 20);
     cr_assert_eq(failed, 0, "%zu of %zu default renderings differ from amtool", failed, total);
     fixture_list_free(names);
+    fixture_list_free(data);
+    template_set_free(set);
+}
+
+Test(fixtures, email_html_matches_amtool)
+{
+    struct template_set *set = fixture_default_set();
+    cr_assert_not_null(set);
+    char **data = fixture_list(TEMPLATE_FIXTURES "/data", ".txt");
+    size_t total = 0, failed = 0;
+    for (size_t d = 0; data[d]; d++, total++) {
+        char path[1024], base[1024];
+        snprintf(path, sizeof path, TEMPLATE_FIXTURES "/data/%s", data[d]);
+        struct fixture_data fd;
+        cr_assert_eq(fixture_data_load(path, &fd), 0, "%s", path);
+        snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/%.*s/email.default.html",
+                 (int)(strlen(data[d]) - 4), data[d]);
+        failed += !check_render(set, "{{ template \"email.default.html\" . }}", &fd.data, base,
+                                true);
+        fixture_data_free(&fd);
+    }
+    cr_assert_geq(total, 20);
+    cr_assert_eq(failed, 0, "%zu of %zu e-mail HTML renderings differ from amtool", failed, total);
     fixture_list_free(data);
     template_set_free(set);
 }
@@ -102,34 +126,47 @@ static char *read_text_arg(const char *path)
     return t;
 }
 
+static void check_user_dir(const char *dir, bool html, size_t min_tmpls);
+
 Test(fixtures, user_templates_match_amtool)
+{
+    check_user_dir("user", false, 30);
+}
+
+Test(fixtures, user_html_templates_match_amtool)
+{
+    check_user_dir("user-html", true, 10);
+}
+
+static void check_user_dir(const char *dir, bool html, size_t min_tmpls)
 {
     struct template_set *set = fixture_default_set();
     cr_assert_not_null(set);
     char **data = read_lines(TEMPLATE_FIXTURES "/user-data.txt");
-    char **tmpls = fixture_list(TEMPLATE_FIXTURES "/user", ".tmpl");
+    char path[1024];
+    snprintf(path, sizeof path, TEMPLATE_FIXTURES "/%s", dir);
+    char **tmpls = fixture_list(path, ".tmpl");
     size_t total = 0, failed = 0, n_tmpl = 0;
     for (size_t t = 0; tmpls[t]; t++)
         n_tmpl++;
     for (size_t d = 0; data[d]; d++) {
-        char path[1024];
         snprintf(path, sizeof path, TEMPLATE_FIXTURES "/data/%s.txt", data[d]);
         struct fixture_data fd;
         cr_assert_eq(fixture_data_load(path, &fd), 0, "%s", path);
         for (size_t t = 0; tmpls[t]; t++) {
-            snprintf(path, sizeof path, TEMPLATE_FIXTURES "/user/%s", tmpls[t]);
+            snprintf(path, sizeof path, TEMPLATE_FIXTURES "/%s/%s", dir, tmpls[t]);
             char *text = read_text_arg(path);
             char base[1024];
-            snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/user/%.*s@%s",
+            snprintf(base, sizeof base, TEMPLATE_FIXTURES "/expected/%s/%.*s@%s", dir,
                      (int)(strlen(tmpls[t]) - 5), tmpls[t], data[d]);
             total++;
-            failed += !check_one(set, text, &fd.data, base);
+            failed += !check_render(set, text, &fd.data, base, html);
             free(text);
         }
         fixture_data_free(&fd);
     }
-    cr_assert_geq(n_tmpl, 30);
-    cr_assert_eq(failed, 0, "%zu of %zu user renderings differ from amtool", failed, total);
+    cr_assert_geq(n_tmpl, min_tmpls);
+    cr_assert_eq(failed, 0, "%zu of %zu %s renderings differ from amtool", failed, total, dir);
     fixture_list_free(data);
     fixture_list_free(tmpls);
     template_set_free(set);

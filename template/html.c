@@ -1,0 +1,634 @@
+/*
+ * html/template's contextual escaping, done while executing: the HTML context
+ * (text, tag, attribute value, URL part, comment, RCDATA/script/style element)
+ * is tracked over the template text actually emitted, and each action's value
+ * goes through the escapers Go's html/template would insert for that context.
+ * Template text is rewritten as Go does: HTML comments are dropped and a '<'
+ * that starts no tag becomes "&lt;".
+ *
+ * Go decides contexts statically and rejects templates whose branches end in
+ * different contexts; tracking them at run time gives the same output for every
+ * template Go accepts but does not report those errors.  JavaScript and CSS
+ * contexts are approximated: values are quoted/filtered but the JS/CSS grammar
+ * is only followed as far as strings and comments.
+ */
+#include "template/internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
+
+static bool html_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static enum html_element element_of(const char *name, size_t n)
+{
+    if (n == 6 && !strncasecmp(name, "script", 6))
+        return HE_SCRIPT;
+    if (n == 5 && !strncasecmp(name, "style", 5))
+        return HE_STYLE;
+    if (n == 8 && !strncasecmp(name, "textarea", 8))
+        return HE_TEXTAREA;
+    if (n == 5 && !strncasecmp(name, "title", 5))
+        return HE_TITLE;
+    return HE_NONE;
+}
+
+static enum html_state element_content(enum html_element e)
+{
+    switch (e) {
+    case HE_SCRIPT: return HS_JS;
+    case HE_STYLE: return HS_CSS;
+    case HE_TEXTAREA: case HE_TITLE: return HS_RCDATA;
+    default: return HS_TEXT;
+    }
+}
+
+/* Go's attrType: which attributes hold URLs, scripts or styles. */
+static enum html_attr attr_type(const char *name, size_t n)
+{
+    static const char *const urls[] = {
+        "action", "archive", "background", "cite", "classid", "codebase", "data",
+        "formaction", "href", "icon", "longdesc", "manifest", "poster", "profile",
+        "src", "usemap", "xmlns",
+    };
+    if (n > 5 && !strncasecmp(name, "data-", 5))
+        name += 5, n -= 5;
+    else if (memchr(name, ':', n)) {
+        const char *c = memchr(name, ':', n);
+        if ((size_t)(c - name) == 5 && !strncasecmp(name, "xmlns", 5))
+            return HA_URL;
+        n -= (size_t)(c + 1 - name);
+        name = c + 1;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
+        if (strlen(urls[i]) == n && !strncasecmp(name, urls[i], n))
+            return HA_URL;
+    if (n == 5 && !strncasecmp(name, "style", 5))
+        return HA_CSS;
+    if (n == 6 && !strncasecmp(name, "srcset", 6))
+        return HA_SRCSET;
+    if (n > 2 && !strncasecmp(name, "on", 2))
+        return HA_JS;
+    /* Names mentioning a URL are treated as URLs. */
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (!strncasecmp(name + i, "url", 3) || !strncasecmp(name + i, "uri", 3))
+            return HA_URL;
+    if ((n >= 3 && !strncasecmp(name + n - 3, "src", 3)))
+        return HA_URL;
+    return HA_NONE;
+}
+
+static size_t tag_name_end(const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n) {
+        char x = s[j];
+        if (!(isalpha((unsigned char)x) || (isdigit((unsigned char)x) && j != i) || x == ':' ||
+              x == '-'))
+            break;
+        j++;
+    }
+    return j;
+}
+
+/* Text state: returns how much was consumed; may enter a tag or comment. */
+static size_t t_text(struct html_ctx *c, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (;;) {
+        const char *lt = memchr(s + k, '<', n - k);
+        if (!lt || (size_t)(lt - s) + 1 == n)
+            return n;
+        size_t i = (size_t)(lt - s);
+        if (i + 4 <= n && !memcmp(s + i, "<!--", 4)) {
+            memset(c, 0, sizeof *c);
+            c->state = HS_HTML_CMT;
+            return i + 4;
+        }
+        i++;
+        bool end = false;
+        if (s[i] == '/') {
+            if (i + 1 == n)
+                return n;
+            end = true;
+            i++;
+        }
+        size_t j = tag_name_end(s, n, i);
+        if (j != i) {
+            enum html_element e = end ? HE_NONE : element_of(s + i, j - i);
+            memset(c, 0, sizeof *c);
+            c->state = HS_TAG;
+            c->element = e;
+            return j;
+        }
+        k = j;
+    }
+}
+
+static size_t attr_name_end(const char *s, size_t n, size_t i)
+{
+    for (size_t j = i; j < n; j++)
+        if (html_space(s[j]) || s[j] == '=' || s[j] == '>')
+            return j;
+    return n;
+}
+
+static size_t t_tag(struct html_ctx *c, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && html_space(s[i]))
+        i++;
+    if (i == n)
+        return n;
+    if (s[i] == '>') {
+        enum html_element e = c->element;
+        memset(c, 0, sizeof *c);
+        c->state = element_content(e);
+        c->element = e;
+        return i + 1;
+    }
+    size_t j = attr_name_end(s, n, i);
+    if (j == i)
+        j = i + 1; /* Go reports ErrBadHTML here; skip the byte */
+    c->attr = c->element == HE_SCRIPT && j - i == 4 && !strncasecmp(s + i, "type", 4)
+                  ? HA_SCRIPT_TYPE
+                  : attr_type(s + i, j - i);
+    c->state = j == n ? HS_ATTR_NAME : HS_AFTER_NAME;
+    return j;
+}
+
+static size_t t_attr_name(struct html_ctx *c, const char *s, size_t n)
+{
+    size_t i = attr_name_end(s, n, 0);
+    if (i != n)
+        c->state = HS_AFTER_NAME;
+    return i;
+}
+
+static size_t t_after_name(struct html_ctx *c, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && html_space(s[i]))
+        i++;
+    if (i == n)
+        return n;
+    if (s[i] != '=') {
+        c->state = HS_TAG;
+        return i;
+    }
+    c->state = HS_BEFORE_VALUE;
+    return i + 1;
+}
+
+static enum html_state attr_start_state(enum html_attr a)
+{
+    switch (a) {
+    case HA_JS: return HS_JS;
+    case HA_CSS: return HS_CSS;
+    case HA_URL: return HS_URL;
+    case HA_SRCSET: return HS_SRCSET;
+    default: return HS_ATTR;
+    }
+}
+
+static size_t t_before_value(struct html_ctx *c, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && html_space(s[i]))
+        i++;
+    if (i == n)
+        return n;
+    enum html_delim d = HD_SPACE;
+    if (s[i] == '\'')
+        d = HD_SQ, i++;
+    else if (s[i] == '"')
+        d = HD_DQ, i++;
+    c->state = attr_start_state(c->attr);
+    c->delim = d;
+    return i;
+}
+
+static size_t t_url(struct html_ctx *c, const char *s, size_t n)
+{
+    if (memchr(s, '#', n) || memchr(s, '?', n)) {
+        c->url_part = HU_QUERY;
+    } else if (c->url_part == HU_NONE) {
+        for (size_t i = 0; i < n; i++)
+            if (!html_space(s[i])) {
+                c->url_part = HU_PRE;
+                break;
+            }
+    }
+    return n;
+}
+
+static size_t t_html_cmt(struct html_ctx *c, const char *s, size_t n)
+{
+    const char *e = memmem(s, n, "-->", 3);
+    if (!e)
+        return n;
+    memset(c, 0, sizeof *c);
+    return (size_t)(e - s) + 3;
+}
+
+/* JS and CSS: only quotes and comments are followed. */
+static size_t t_code(struct html_ctx *c, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (c->quote) {
+            if (ch == '\\')
+                i++;
+            else if (ch == c->quote)
+                c->quote = 0;
+            continue;
+        }
+        if (ch == '"' || ch == '\'' || (ch == '`' && c->state == HS_JS)) {
+            c->quote = ch;
+        } else if (ch == '/' && i + 1 < n && s[i + 1] == '*') {
+            c->in_block_cmt = true;
+            return i + 2;
+        }
+    }
+    return n;
+}
+
+static size_t t_block_cmt(struct html_ctx *c, const char *s, size_t n)
+{
+    const char *e = memmem(s, n, "*/", 2);
+    if (!e)
+        return n;
+    c->in_block_cmt = false;
+    return (size_t)(e - s) + 2;
+}
+
+static size_t transition(struct html_ctx *c, const char *s, size_t n)
+{
+    if (c->in_block_cmt)
+        return t_block_cmt(c, s, n);
+    switch (c->state) {
+    case HS_TEXT: return t_text(c, s, n);
+    case HS_TAG: return t_tag(c, s, n);
+    case HS_ATTR_NAME: return t_attr_name(c, s, n);
+    case HS_AFTER_NAME: return t_after_name(c, s, n);
+    case HS_BEFORE_VALUE: return t_before_value(c, s, n);
+    case HS_URL: return t_url(c, s, n);
+    case HS_HTML_CMT: return t_html_cmt(c, s, n);
+    case HS_JS: case HS_CSS: return t_code(c, s, n);
+    default: return n;
+    }
+}
+
+/* Index of "</name" followed by a tag-end separator, or -1. */
+static long special_end(const char *s, size_t n, enum html_element e)
+{
+    static const char *const names[] = {NULL, "script", "style", "textarea", "title"};
+    const char *name = names[e];
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + 2 + nl < n; i++) {
+        if (s[i] != '<' || s[i + 1] != '/' || strncasecmp(s + i + 2, name, nl))
+            continue;
+        if (strchr("> \t\n\f/", s[i + 2 + nl]) && s[i + 2 + nl])
+            return (long)i;
+    }
+    return -1;
+}
+
+static const char *delim_ends(enum html_delim d)
+{
+    return d == HD_DQ ? "\"" : d == HD_SQ ? "'" : " \t\n\f\r>";
+}
+
+static size_t context_after_text(struct html_ctx *c, const char *s, size_t n)
+{
+    if (c->delim == HD_NONE) {
+        size_t lim = n;
+        if (c->element != HE_NONE && c->state != HS_TAG && c->state != HS_ATTR_NAME &&
+            c->state != HS_AFTER_NAME && c->state != HS_BEFORE_VALUE) {
+            long e = special_end(s, n, c->element);
+            if (e == 0) {
+                memset(c, 0, sizeof *c);
+                return 0;
+            }
+            if (e > 0)
+                lim = (size_t)e;
+        }
+        return transition(c, s, lim);
+    }
+    size_t i = strcspn(s, delim_ends(c->delim));
+    if (i > n)
+        i = n;
+    if (i == n) {
+        while (n) {
+            size_t k = transition(c, s, n);
+            s += k, n -= k;
+            if (!k)
+                break;
+        }
+        return i;
+    }
+    enum html_element e = c->element;
+    if (c->delim != HD_SPACE)
+        i++;
+    memset(c, 0, sizeof *c);
+    c->state = HS_TAG;
+    c->element = e;
+    return i;
+}
+
+static bool is_comment(const struct html_ctx *c)
+{
+    return c->state == HS_HTML_CMT || c->in_block_cmt;
+}
+
+/* Escapes '<' that starts no tag in text/RCDATA: s[from, to). */
+static void write_text_lt(const char *s, size_t from, size_t to, size_t *written,
+                          struct strbuf *out)
+{
+    for (size_t j = from; j < to; j++) {
+        if (s[j] != '<' || !strncasecmp(s + j, "<!DOCTYPE", 9))
+            continue;
+        strbuf_add(out, s + *written, j - *written);
+        strbuf_puts(out, "&lt;");
+        *written = j + 1;
+    }
+}
+
+void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out)
+{
+    size_t i = 0, written = 0;
+    while (i < n) {
+        struct html_ctx c1 = *c;
+        size_t nread = context_after_text(&c1, s + i, n - i);
+        size_t i1 = i + nread;
+        if (c->state == HS_TEXT || c->state == HS_RCDATA) {
+            size_t end = i1;
+            if (c1.state != c->state)
+                for (size_t j = i1; j-- > i;)
+                    if (s[j] == '<') {
+                        end = j;
+                        break;
+                    }
+            write_text_lt(s, i, end, &written, out);
+        } else if (is_comment(c) && c->delim == HD_NONE) {
+            if (c->in_block_cmt)
+                strbuf_putc(out, ' ');
+            written = i1;
+        }
+        if (!is_comment(c) && is_comment(&c1) && c1.delim == HD_NONE) {
+            size_t cs = i1 - (c1.state == HS_HTML_CMT ? 4 : 2);
+            strbuf_add(out, s + written, cs - written);
+            written = i1;
+        }
+        if (i == i1 && c->state == c1.state) {
+            /* no progress: copy the rest */
+            break;
+        }
+        *c = c1;
+        i = i1;
+    }
+    if (written < n)
+        strbuf_add(out, s + written, n - written);
+}
+
+size_t html_escapers(struct html_ctx *c, enum html_esc out[4])
+{
+    size_t n = 0;
+    /* nudge: an action right after a tag name or '=' starts a name/value */
+    if (c->state == HS_TAG || c->state == HS_AFTER_NAME) {
+        c->state = HS_ATTR_NAME;
+    } else if (c->state == HS_BEFORE_VALUE) {
+        c->state = attr_start_state(c->attr);
+        c->delim = HD_SPACE;
+    }
+    if (c->in_block_cmt || c->state == HS_HTML_CMT) {
+        out[n++] = ESC_COMMENT;
+        return n;
+    }
+    switch (c->state) {
+    case HS_URL:
+        if (c->url_part == HU_NONE)
+            out[n++] = ESC_URL_FILTER;
+        out[n++] = c->url_part == HU_QUERY ? ESC_URL_ESCAPE : ESC_URL_NORM;
+        break;
+    case HS_JS:
+        out[n++] = c->quote ? ESC_JS_STR : ESC_JS_VAL;
+        break;
+    case HS_CSS:
+        out[n++] = c->quote ? ESC_CSS : ESC_CSS_FILTER;
+        break;
+    case HS_TEXT: out[n++] = ESC_HTML; break;
+    case HS_RCDATA: out[n++] = ESC_RCDATA; break;
+    case HS_ATTR_NAME: out[n++] = ESC_NAME_FILTER; break;
+    case HS_SRCSET: out[n++] = ESC_SRCSET; break;
+    default: break;
+    }
+    if (c->delim == HD_SPACE)
+        out[n++] = ESC_NOSPACE;
+    else if (c->delim != HD_NONE)
+        out[n++] = ESC_ATTR;
+    return n;
+}
+
+/* ---- escapers ---- */
+
+/* norm: the value is already HTML, so '&' starts an entity and is kept. */
+static void html_replace(const char *s, size_t n, bool nospace, bool norm, struct strbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case 0: strbuf_puts(out, "\xEF\xBF\xBD"); break;
+        case '"': strbuf_puts(out, "&#34;"); break;
+        case '&': strbuf_puts(out, norm ? "&" : "&amp;"); break;
+        case '\'': strbuf_puts(out, "&#39;"); break;
+        case '+': strbuf_puts(out, "&#43;"); break;
+        case '<': strbuf_puts(out, "&lt;"); break;
+        case '>': strbuf_puts(out, "&gt;"); break;
+        default:
+            if (nospace && strchr("\t\n\v\f\r =`", ch))
+                strbuf_printf(out, "&#%d;", ch);
+            else
+                strbuf_putc(out, (char)ch);
+        }
+    }
+}
+
+static bool is_hex(char c)
+{
+    return isxdigit((unsigned char)c);
+}
+
+static void url_process(const char *s, size_t n, bool norm, struct strbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool keep = isalnum(c) || strchr("-._~", c);
+        if (norm && c && strchr("!#$&*+,/:;=?@[]", c))
+            keep = true;
+        if (norm && c == '%' && i + 2 < n && is_hex(s[i + 1]) && is_hex(s[i + 2]))
+            keep = true;
+        if (c == 0)
+            keep = false;
+        if (keep)
+            strbuf_putc(out, (char)c);
+        else
+            strbuf_printf(out, "%%%02x", c);
+    }
+}
+
+static bool url_safe(const char *s, size_t n)
+{
+    const char *colon = memchr(s, ':', n);
+    if (!colon)
+        return true;
+    const char *slash = memchr(s, '/', n);
+    if (slash && slash < colon)
+        return true;
+    size_t pl = (size_t)(colon - s);
+    return (pl == 4 && !strncasecmp(s, "http", 4)) || (pl == 5 && !strncasecmp(s, "https", 5)) ||
+           (pl == 6 && !strncasecmp(s, "mailto", 6));
+}
+
+static void js_str_escape(const char *s, size_t n, struct strbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '\t': strbuf_puts(out, "\\t"); break;
+        case '\n': strbuf_puts(out, "\\n"); break;
+        case '\f': strbuf_puts(out, "\\f"); break;
+        case '\r': strbuf_puts(out, "\\r"); break;
+        case '\\': strbuf_puts(out, "\\\\"); break;
+        case '/': strbuf_puts(out, "\\/"); break;
+        default:
+            if (c < 0x20 || strchr("\"&'+<>`", c))
+                strbuf_printf(out, "\\u%04x", c);
+            else
+                strbuf_putc(out, (char)c);
+        }
+    }
+}
+
+static void css_escape(const char *s, size_t n, struct strbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || strchr("\"&'()+/;<>\\{}", c)) {
+            strbuf_printf(out, "\\%x", c);
+            if (i + 1 < n && (isxdigit((unsigned char)s[i + 1]) || s[i + 1] == ' '))
+                strbuf_putc(out, ' ');
+        } else {
+            strbuf_putc(out, (char)c);
+        }
+    }
+}
+
+/* Text content of an HTML fragment (tags dropped), for HTML in attributes. */
+static void strip_tags(const char *s, size_t n, struct strbuf *out)
+{
+    bool in_tag = false;
+    char quote = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_tag) {
+            if (quote) {
+                if (c == quote)
+                    quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '>') {
+                in_tag = false;
+            }
+        } else if (c == '<' && i + 1 < n &&
+                   (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!')) {
+            in_tag = true;
+        } else {
+            strbuf_putc(out, c);
+        }
+    }
+}
+
+static void attr_escape(const char *s, size_t n, bool safe_html, bool nospace,
+                        struct strbuf *out)
+{
+    if (!safe_html) {
+        html_replace(s, n, nospace, false, out);
+        return;
+    }
+    struct strbuf text = STRBUF_INIT;
+    strip_tags(s, n, &text);
+    html_replace(strbuf_cstr(&text), text.len, nospace, true, out);
+    strbuf_free(&text);
+}
+
+void html_escape(enum html_esc e, const struct value *v, struct strbuf *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    value_print(v, &sb);
+    const char *s = strbuf_cstr(&sb);
+    size_t n = sb.len;
+    bool safe_html = v->kind == V_HTML;
+    switch (e) {
+    case ESC_HTML:
+    case ESC_RCDATA:
+        if (safe_html)
+            strbuf_add(out, s, n);
+        else
+            html_replace(s, n, false, false, out);
+        break;
+    case ESC_ATTR: attr_escape(s, n, safe_html, false, out); break;
+    case ESC_NOSPACE: attr_escape(s, n, safe_html, true, out); break;
+    case ESC_URL_FILTER:
+        if (url_safe(s, n))
+            strbuf_add(out, s, n);
+        else
+            strbuf_puts(out, "#ZgotmplZ");
+        break;
+    case ESC_URL_NORM: url_process(s, n, true, out); break;
+    case ESC_URL_ESCAPE: url_process(s, n, false, out); break;
+    case ESC_SRCSET: url_process(s, n, true, out); break;
+    case ESC_JS_STR: js_str_escape(s, n, out); break;
+    case ESC_JS_VAL:
+        if (v->kind == V_INT || v->kind == V_FLOAT || v->kind == V_BOOL) {
+            strbuf_putc(out, ' ');
+            strbuf_add(out, s, n);
+            strbuf_putc(out, ' ');
+        } else if (v->kind == V_NIL) {
+            strbuf_puts(out, " null ");
+        } else {
+            strbuf_putc(out, '"');
+            js_str_escape(s, n, out);
+            strbuf_putc(out, '"');
+        }
+        break;
+    case ESC_CSS: css_escape(s, n, out); break;
+    case ESC_CSS_FILTER: {
+        bool ok = n > 0;
+        for (size_t i = 0; i < n && ok; i++)
+            ok = isalnum((unsigned char)s[i]) || strchr(" #%-._,", s[i]);
+        strbuf_puts(out, ok ? s : "ZgotmplZ");
+        break;
+    }
+    case ESC_NAME_FILTER: {
+        bool ok = n > 0;
+        for (size_t i = 0; i < n && ok; i++)
+            ok = isalnum((unsigned char)s[i]);
+        strbuf_puts(out, ok ? s : "ZgotmplZ");
+        break;
+    }
+    case ESC_COMMENT:
+        break;
+    }
+    strbuf_free(&sb);
+}
+
+bool html_esc_equiv(enum html_esc e, bool is_html_fn)
+{
+    if (is_html_fn)
+        return e == ESC_HTML || e == ESC_RCDATA || e == ESC_ATTR;
+    return e == ESC_URL_ESCAPE || e == ESC_URL_NORM;
+}
