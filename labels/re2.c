@@ -28,13 +28,21 @@ enum {
 };
 
 #define RE2_MAX_REPEAT 1000
-#define RE2_MAX_DEPTH 1000
+/* Go refuses trees taller than 1000 nodes.  Only capturing groups and the
+ * anchoring concatenation make nodes here (non-capturing groups do not), so
+ * the height is approximated as open captures + 2: exact for the anchored
+ * matcher form on plain nesting, one short for unanchored helpers. */
+#define RE2_MAX_HEIGHT 1000
+/* Non-capturing nesting beyond this is refused rather than handed to PCRE2,
+ * whose own limit is lower (it then reports "expression too large"). */
+#define RE2_MAX_FRAMES 4096
 
 struct re2_frame {
     unsigned flags;   /* restored at the closing paren */
     size_t out_start; /* where the group's text begins in the output */
     unsigned maxrep;  /* largest product of nested {n} counts inside */
     bool out_fold;    /* PCRE2's caseless state where the group opened */
+    bool capture;
 };
 
 enum re2_top { TOP_NONE, TOP_PSEUDO, TOP_ITEM };
@@ -45,7 +53,8 @@ struct re2_parser {
     struct strbuf *out;
     unsigned flags;
     struct re2_frame *frames; /* frames[0] is the whole expression */
-    size_t depth;
+    size_t depth, frames_cap;
+    size_t captures_open;
     enum re2_top top;
     size_t item_start;     /* output offset of the item a repeat applies to */
     bool item_wrap;        /* a repeat needs (?:...) around the item */
@@ -330,7 +339,7 @@ static void re2_emit_group(struct strbuf *out, const struct re2_range *r, size_t
         re2_emit_range(out, next, 0x10ffff);
 }
 
-/* \d \D \s \S \w \W (Go's perlGroup, all ASCII). */
+/* \d \D \s \S \w \W (Go's perlGroup, all ASCII); upper case negates. */
 static bool re2_perl_class(struct re2_parser *p, const char **t, struct strbuf *cls)
 {
     const char *s = *t;
@@ -338,14 +347,12 @@ static bool re2_perl_class(struct re2_parser *p, const char **t, struct strbuf *
         return false;
     const struct re2_range *r;
     size_t n;
-    switch (s[1] | 0x20) {
-    case 'd': r = re2_digit; n = ARRAY_SIZE(re2_digit); break;
-    case 's': r = re2_space; n = ARRAY_SIZE(re2_space); break;
-    case 'w': r = re2_word; n = ARRAY_SIZE(re2_word); break;
+    switch (s[1]) {
+    case 'd': case 'D': r = re2_digit; n = ARRAY_SIZE(re2_digit); break;
+    case 's': case 'S': r = re2_space; n = ARRAY_SIZE(re2_space); break;
+    case 'w': case 'W': r = re2_word; n = ARRAY_SIZE(re2_word); break;
     default: return false;
     }
-    if (s[1] != 'd' && s[1] != 's' && s[1] != 'w' && s[1] != 'D' && s[1] != 'S' && s[1] != 'W')
-        return false;
     re2_emit_group(cls, r, n, s[1] >= 'A' && s[1] <= 'Z');
     *t = s + 2;
     return true;
@@ -590,6 +597,32 @@ static unsigned re2_mulsat(unsigned a, unsigned b)
     return v > RE2_MAX_REPEAT + 1 ? RE2_MAX_REPEAT + 1 : (unsigned)v;
 }
 
+/* Puts the quantifier after the item, first wrapping the item in (?:...)
+ * when PCRE2 would read a bare quantifier differently (a** or a*+ there are
+ * not Go's star-of-star, and assertions take none). */
+static void re2_emit_quantifier(struct re2_parser *p, char op, int min, int max, bool nongreedy)
+{
+    if (p->item_wrap) {
+        strbuf_grow(p->out, 3);
+        memmove(p->out->buf + p->item_start + 3, p->out->buf + p->item_start,
+                p->out->len - p->item_start + 1);
+        memcpy(p->out->buf + p->item_start, "(?:", 3);
+        p->out->len += 3;
+        strbuf_putc(p->out, ')');
+    }
+    if (op == '{' && max < 0)
+        strbuf_printf(p->out, "{%d,}", min);
+    else if (op == '{' && max == min)
+        strbuf_printf(p->out, "{%d}", min);
+    else if (op == '{')
+        strbuf_printf(p->out, "{%d,%d}", min, max);
+    else
+        strbuf_putc(p->out, op);
+    if (nongreedy)
+        strbuf_putc(p->out, '?');
+    p->item_wrap = true;
+}
+
 /* Applies a repetition operator (before..after is its text) to the item. */
 static int re2_repeat(struct re2_parser *p, char op, int min, int max, const char *before,
                       const char **after)
@@ -612,26 +645,7 @@ static int re2_repeat(struct re2_parser *p, char op, int min, int max, const cha
     }
     if (op == '{' && (min >= 2 || max >= 2) && rep > RE2_MAX_REPEAT)
         return re2_fail_span(p, "invalid repeat count", before, *after);
-    if (p->item_wrap) {
-        static const char open[] = "(?:";
-        strbuf_grow(p->out, 3);
-        memmove(p->out->buf + p->item_start + 3, p->out->buf + p->item_start,
-                p->out->len - p->item_start + 1);
-        memcpy(p->out->buf + p->item_start, open, 3);
-        p->out->len += 3;
-        strbuf_putc(p->out, ')');
-    }
-    if (op == '{' && max < 0)
-        strbuf_printf(p->out, "{%d,}", min);
-    else if (op == '{' && max == min)
-        strbuf_printf(p->out, "{%d}", min);
-    else if (op == '{')
-        strbuf_printf(p->out, "{%d,%d}", min, max);
-    else
-        strbuf_putc(p->out, op);
-    if (nongreedy)
-        strbuf_putc(p->out, '?');
-    p->item_wrap = true;
+    re2_emit_quantifier(p, op, min, max, nongreedy);
     p->item_maxrep = rep;
     re2_frame_note(p, rep);
     p->last_repeat = before;
@@ -659,9 +673,15 @@ static int re2_parse_brace(struct re2_parser *p, const char **t)
 
 static int re2_group_open(struct re2_parser *p, bool capture)
 {
-    if (p->depth + 1 >= RE2_MAX_DEPTH)
+    if ((capture && p->captures_open + 2 >= RE2_MAX_HEIGHT) || p->depth + 1 >= RE2_MAX_FRAMES)
         return re2_fail_whole(p, "expression nests too deeply");
+    if (p->depth + 1 >= p->frames_cap) {
+        p->frames_cap *= 2;
+        p->frames = xrealloc(p->frames, p->frames_cap * sizeof *p->frames);
+    }
     p->depth++;
+    p->captures_open += capture;
+    p->frames[p->depth].capture = capture;
     p->frames[p->depth].flags = p->flags;
     p->frames[p->depth].out_start = p->out->len;
     p->frames[p->depth].maxrep = 1;
@@ -676,6 +696,7 @@ static int re2_group_close(struct re2_parser *p)
     if (p->depth == 0)
         return re2_fail_whole(p, "unexpected )");
     struct re2_frame *f = &p->frames[p->depth--];
+    p->captures_open -= f->capture;
     strbuf_putc(p->out, ')');
     p->flags = f->flags;
     p->out_fold = f->out_fold;
@@ -774,6 +795,46 @@ static int re2_perl_flags(struct re2_parser *p, const char **t)
 
 /* ---- the main loop ---- */
 
+/* \Q...\E: literal text up to \E or the end of the expression. */
+static int re2_parse_quoted(struct re2_parser *p, const char **t)
+{
+    const char *lit = *t + 2, *stop = p->end, *next = p->end;
+    for (const char *q = lit; q + 1 < p->end; q++) {
+        if (q[0] == '\\' && q[1] == 'E') {
+            stop = q;
+            next = q + 2;
+            break;
+        }
+    }
+    const char *save_end = p->end;
+    p->end = stop; /* so decoding stops at \E */
+    int rc = 0;
+    while (lit < stop && rc == 0) {
+        uint32_t c;
+        if ((rc = re2_next_rune(p, &lit, &c)) == 0)
+            re2_emit_literal(p, c);
+    }
+    p->end = save_end;
+    *t = next;
+    return rc;
+}
+
+/* \pL or \d-style class outside brackets: 1 parsed, 0 not one, -1 error. */
+static int re2_parse_escape_class(struct re2_parser *p, const char **t)
+{
+    struct strbuf cls = STRBUF_INIT;
+    int rc = re2_unicode_class(p, t, &cls);
+    if (rc == 0 && re2_perl_class(p, t, &cls))
+        rc = 1;
+    if (rc > 0) {
+        re2_sync_fold(p);
+        re2_item_begin(p, false);
+        strbuf_printf(p->out, "[%s]", strbuf_cstr(&cls));
+    }
+    strbuf_free(&cls);
+    return rc;
+}
+
 /* \A \b \B \C \Q..\E \z, then \p, then \d-style classes, then plain escapes. */
 static int re2_parse_backslash(struct re2_parser *p, const char **t)
 {
@@ -785,45 +846,13 @@ static int re2_parse_backslash(struct re2_parser *p, const char **t)
         case 'B': re2_emit_special(p, "\\B"); *t = s + 2; return 0;
         case 'z': re2_emit_special(p, "\\z"); *t = s + 2; return 0;
         case 'C': return re2_fail_span(p, "invalid escape sequence", s, s + 2);
-        case 'Q': {
-            const char *lit = s + 2, *stop = p->end, *next = p->end;
-            for (const char *q = lit; q + 1 < p->end; q++) {
-                if (q[0] == '\\' && q[1] == 'E') {
-                    stop = q;
-                    next = q + 2;
-                    break;
-                }
-            }
-            while (lit < stop) {
-                uint32_t c;
-                const char *save_end = p->end;
-                p->end = stop;
-                int rc = re2_next_rune(p, &lit, &c);
-                p->end = save_end;
-                if (rc < 0)
-                    return -1;
-                re2_emit_literal(p, c);
-            }
-            *t = next;
-            return 0;
-        }
+        case 'Q': return re2_parse_quoted(p, t);
         default: break;
         }
     }
-    struct strbuf cls = STRBUF_INIT;
-    int rc = re2_unicode_class(p, t, &cls);
-    if (rc == 0 && re2_perl_class(p, t, &cls))
-        rc = 1;
-    if (rc != 0) {
-        if (rc > 0) {
-            re2_sync_fold(p);
-            re2_item_begin(p, false);
-            strbuf_printf(p->out, "[%s]", strbuf_cstr(&cls));
-        }
-        strbuf_free(&cls);
+    int rc = re2_parse_escape_class(p, t);
+    if (rc != 0)
         return rc < 0 ? -1 : 0;
-    }
-    strbuf_free(&cls);
     uint32_t c;
     if (re2_parse_escape(p, s, t, &c) < 0)
         return -1;
@@ -898,7 +927,8 @@ int re2_translate(const char *pattern, struct strbuf *out, char **err)
     p.end = pattern + strlen(pattern);
     p.out = out;
     p.flags = RF_ONELINE;
-    p.frames = xcalloc(RE2_MAX_DEPTH + 1, sizeof *p.frames);
+    p.frames_cap = 16;
+    p.frames = xcalloc(p.frames_cap, sizeof *p.frames);
     p.frames[0].maxrep = 1;
     p.top = TOP_NONE;
     strbuf_puts(out, ""); /* so out->buf exists for the wrap insertion */

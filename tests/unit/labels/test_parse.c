@@ -257,7 +257,8 @@ Test(parse, value_unescaping)
         {"a=\"x\\ty\"", "x\\ty"},  {"a=x\\", "x\\"},         {"a=\\\"x", "\"x"},
         {"a=bar baz", "bar baz"}, {"a==x", "=x"},           {"a=  \" x \"  ", " x "},
         {"a=", ""},               {"a=\"\"", ""},           {"a=\"\xc3\xa9\"", "\xc3\xa9"},
-        {"a=x\ny", "x\ny"},
+        {"a=x\ny", "x\ny"},      {"a=\"x\\\\\\\"\"", "x\\\""}, {"a=x\\\\\\\\y", "x\\\\y"},
+        {"a=\"\\\\n\"", "\\n"},   {"a=x\\qy", "x\\qy"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         char *v = parse_value(cases[i].input);

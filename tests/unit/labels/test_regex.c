@@ -298,3 +298,49 @@ Test(regex, repeat_limits)
     cr_expect_not_null(r, "%s", err ? err : "");
     regex_free(r);
 }
+
+static char *nest(const char *open, size_t depth, const char *inner)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < depth; i++)
+        strbuf_puts(&sb, open);
+    strbuf_puts(&sb, inner);
+    for (size_t i = 0; i < depth; i++)
+        strbuf_putc(&sb, ')');
+    return strbuf_detach(&sb);
+}
+
+Test(regex, nesting_depth)
+{
+    /* 0.25 accepts 998 nested captures in a matcher and refuses 999. */
+    char *err = NULL;
+    char *re = nest("(", 998, "a");
+    struct regex *r = regex_compile(re, true, &err);
+    cr_expect_not_null(r, "%s", err ? err : "");
+    cr_expect(regex_match(r, "a", 1));
+    regex_free(r);
+    free(re);
+    re = nest("(", 999, "a");
+    cr_expect_null(regex_compile(re, true, &err));
+    cr_expect(strncmp(err, "error parsing regexp: expression nests too deeply: `^(?:((", 58) == 0, "%s", err);
+    free(err);
+    free(re);
+}
+
+Test(regex, long_folded_literal_compiles)
+{
+    /* Folded runs stay compact enough for PCRE2's compiled-size limit. */
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_puts(&sb, "(?i)");
+    for (int i = 0; i < 400; i++)
+        strbuf_puts(&sb, "abcdefghij");
+    char *err = NULL;
+    struct regex *r = regex_compile(strbuf_cstr(&sb), true, &err);
+    cr_assert_not_null(r, "%s", err ? err : "");
+    char *subject = xstrdup(strbuf_cstr(&sb) + 4);
+    subject[0] = 'A';
+    cr_expect(regex_match(r, subject, strlen(subject)));
+    regex_free(r);
+    free(subject);
+    strbuf_free(&sb);
+}
