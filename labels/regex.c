@@ -125,28 +125,30 @@ static char *regex_sanitize(const char *s, size_t len, size_t *out_len)
     return strbuf_detach(&sb);
 }
 
+/* Matching only asks whether there is a match, so one small match block per
+ * thread serves every regex and saves an allocation per label test. */
+static pcre2_match_data *regex_thread_match_data(void)
+{
+    static _Thread_local pcre2_match_data *md;
+    if (!md && !(md = pcre2_match_data_create(1, NULL)))
+        abort();
+    return md;
+}
+
 static int regex_dfa(const struct regex *re, const char *s, size_t len)
 {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        abort();
     int *work = xmalloc(REGEX_DFA_WORKSPACE * sizeof *work);
     int rc = pcre2_dfa_match(re->code, (PCRE2_SPTR)s, len, 0,
-                             PCRE2_NO_UTF_CHECK | re->match_options, md,
+                             PCRE2_NO_UTF_CHECK | re->match_options, regex_thread_match_data(),
                              re->mctx, work, REGEX_DFA_WORKSPACE);
     free(work);
-    pcre2_match_data_free(md);
     return rc;
 }
 
 static bool regex_match_valid(const struct regex *re, const char *s, size_t len)
 {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        abort();
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK | re->match_options, md,
-                         re->mctx);
-    pcre2_match_data_free(md);
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK | re->match_options,
+                         regex_thread_match_data(), re->mctx);
     if (rc >= 0)
         return true;
     if (rc == PCRE2_ERROR_NOMATCH)

@@ -189,6 +189,33 @@ Test(regex, re2_unsupported_rejected_with_go_text)
     expect_reject("(", "error parsing regexp: missing closing ): `^(?:()$`");
 }
 
+Test(regex, unicode_property_names_as_go_1_19)
+{
+    /* Accepted and refused by the real 0.25 (Go 1.19, Unicode 13). */
+    const char *ok[] = {"Common", "Inherited", "Latin", "Han", "Old_Italic", "Nko", "Yi",
+                        "SignWriting", "Cham", "Adlam", "Yezidi", "Co", "Cs", "Sk", "Zs",
+                        "Any", "Braille", "Nyiakeng_Puachue_Hmong"};
+    const char *bad[] = {"Cypro_Minoan", "Old_Uyghur", "Tangsa", "Toto", "Vithkuqi",
+                         "Unknown", "Zzzz", "Katakana_Or_Hiragana", "Alphabetic", "Hex_Digit",
+                         "Hrkt", "Kawi", "L&", "Lc", "LC", "Cn", "Latn", "ANY", "any", "Xan"};
+    for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+        char *re = xasprintf("\\p{%s}", ok[i]);
+        char *err = NULL;
+        struct regex *r = regex_compile(re, true, &err);
+        cr_expect_not_null(r, "%s: %s", re, err ? err : "");
+        regex_free(r);
+        free(err);
+        free(re);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char *re = xasprintf("\\p{%s}", bad[i]);
+        char *want = xasprintf("error parsing regexp: invalid character class range: `%s`", re);
+        expect_reject(re, want);
+        free(want);
+        free(re);
+    }
+}
+
 Test(regex, unanchored_helper)
 {
     char *err = NULL;
