@@ -33,6 +33,27 @@
 const char *api_build_date(void);
 #define API_BUILD_DATE api_build_date()
 
+/* The instrumentation Alertmanager's web router puts on its own routes
+ * (/metrics, /-/healthy, /-/ready, /-/reload, the UI; not API v2). */
+#define API_HTTP_DUR_BUCKETS 10
+#define API_HTTP_SIZE_BUCKETS 7
+struct api_http_series {
+    char handler[32];
+    char method[16]; /* lower case, as the metric shows it */
+    uint64_t count;
+    double dur_sum, size_sum;
+    uint64_t dur_le[API_HTTP_DUR_BUCKETS]; /* cumulative */
+    uint64_t size_le[API_HTTP_SIZE_BUCKETS];
+};
+struct api_http_stats {
+    struct api_http_series *series; /* sorted by handler, method */
+    size_t n;
+};
+void api_http_observe(struct api_http_stats *hs, const char *handler, const char *method,
+                      double seconds, size_t size);
+void api_http_stats_free(struct api_http_stats *hs);
+void api_http_metrics_render(struct strbuf *sb, const struct api_http_stats *hs);
+
 struct api_param {
     char *key;
     char *value; /* "" when the query had no '=' */
@@ -50,6 +71,7 @@ struct api_req {
     const char *body;
     size_t body_len;
     int64_t now;
+    struct api_http_stats *http; /* NULL: not instrumented (tests) */
 };
 
 struct api_resp {
@@ -64,6 +86,7 @@ struct api_resp {
     bool preflight;       /* the extra Vary lines of a CORS preflight */
     char *allow_methods;  /* Access-Control-Allow-Methods, owned */
     char *allow_headers;  /* Access-Control-Allow-Headers, owned */
+    const char *instrument; /* handler label when the route is instrumented */
 };
 
 void api_resp_init(struct api_resp *r);

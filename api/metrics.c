@@ -95,7 +95,11 @@ static void metrics_config(struct strbuf *sb, const struct api_state *st)
     n = "alertmanager_config_last_reload_successful";
     family(sb, n, "gauge", "Whether the last configuration reload attempt was successful.");
     sample(sb, n, NULL, m->config_last_reload_successful ? 1 : 0);
-    n = "alertmanager_integrations";
+}
+
+static void metrics_receivers(struct strbuf *sb, const struct api_state *st)
+{
+    const char *n = "alertmanager_integrations";
     family(sb, n, "gauge", "Number of configured integrations.");
     sample(sb, n, NULL, (double)config_integration_count(st->config));
     n = "alertmanager_receivers";
@@ -125,6 +129,9 @@ void api_h_metrics(struct api_state *st, const struct api_req *req, struct api_r
     metrics_alerts(&resp->body, st, req->now);
     metrics_build(&resp->body, st);
     metrics_config(&resp->body, st);
+    if (req->http)
+        api_http_metrics_render(&resp->body, req->http);
+    metrics_receivers(&resp->body, st);
     metrics_silences(&resp->body, st, req->now);
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";

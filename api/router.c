@@ -185,20 +185,26 @@ static void route_side(struct api_state *st, const struct api_req *req, const ch
 {
     if (strcmp(sub, "/-/healthy") == 0 || strcmp(sub, "/-/ready") == 0) {
         if (side_method(req, "GET, HEAD, OPTIONS", true, resp)) {
+            resp->instrument = strcmp(sub, "/-/ready") == 0 ? "/-/ready" : "/-/healthy";
             resp->content_type = "text/plain; charset=utf-8";
             strbuf_puts(&resp->body, "OK");
         }
     } else if (strcmp(sub, "/-/reload") == 0) {
-        if (side_method(req, "OPTIONS, POST", false, resp))
+        if (side_method(req, "OPTIONS, POST", false, resp)) {
+            resp->instrument = "/-/reload";
             api_h_reload(st, req, resp);
+        }
     } else if (strcmp(sub, "/metrics") == 0) {
-        if (side_method(req, "GET, HEAD, OPTIONS", true, resp))
+        if (side_method(req, "GET, HEAD, OPTIONS", true, resp)) {
+            resp->instrument = "/metrics";
             api_h_metrics(st, req, resp);
+        }
     } else if (strcmp(sub, "/api/v2") == 0) {
         char *to = xasprintf("%s/api/v2/", prefix);
         go_redirect(resp, 301, to, req->method);
         free(to);
     } else if (strcmp(sub, "/") == 0 && (method_is(req, "GET") || method_is(req, "HEAD"))) {
+        resp->instrument = "/";
         resp->content_type = "text/html; charset=utf-8";
         strbuf_puts(&resp->body,
                     "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"

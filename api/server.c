@@ -25,6 +25,7 @@ struct api {
     struct api_state *state;
     char *prefix;
     int pending_closes;
+    struct api_http_stats http;
 };
 
 struct api_conn {
@@ -232,9 +233,14 @@ static enum MHD_Result handle(struct api *api, struct MHD_Connection *c, const c
     req.cors_headers =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+    req.http = &api->http;
     struct api_resp resp;
     api_resp_init(&resp);
+    int64_t start = time_monotonic();
     api_route(api->state, api->prefix, &req, &resp);
+    if (resp.instrument)
+        api_http_observe(&api->http, resp.instrument, method,
+                         (double)(time_monotonic() - start) / 1e9, resp.body.len);
     enum MHD_Result rc = send_resp(c, &resp);
     api_resp_free(&resp);
     req_free_params(&req);
@@ -330,6 +336,7 @@ static void on_closed(uv_handle_t *h)
 {
     struct api *api = h->data;
     if (--api->pending_closes == 0) {
+        api_http_stats_free(&api->http);
         free(api->prefix);
         free(api);
     }
