@@ -105,12 +105,16 @@ void strbuf_json_cstr(struct strbuf *sb, const char *s, int flags)
     strbuf_json_string(sb, s, strlen(s), flags);
 }
 
-/* Go's unicode.IsPrint, approximated: the control ranges, the line and
- * paragraph separators, unassigned noncharacters and private use are not
- * printable.  Label values rarely hold anything else outside ASCII. */
+/* Go's unicode.IsPrint, approximated: the control ranges, every space other
+ * than U+0020 (category Zs), the line and paragraph separators, format
+ * characters, noncharacters and private use are not printable.  Label values
+ * rarely hold anything else outside ASCII. */
 static bool rune_printable(uint32_t r)
 {
-    if (r < 0x20 || (r >= 0x7F && r < 0xA0) || r == 0xAD)
+    if (r < 0x20 || (r >= 0x7F && r <= 0xA0) || r == 0xAD)
+        return false;
+    if (r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x202F || r == 0x205F ||
+        r == 0x3000)
         return false;
     if (r == 0x2028 || r == 0x2029 || (r >= 0x200B && r <= 0x200F) ||
         (r >= 0x202A && r <= 0x202E) || (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF)

@@ -82,9 +82,8 @@ Test(labelset, format)
 }
 
 /* Observed from 0.25: strconv.Quote treats U+00A0 (a Zs space) as not
- * printable.  util's strbuf_go_quote prints it raw; disabled until util is
- * fixed (reported), so the expectation is kept here. */
-Test(labelset, format_quote_nbsp, .disabled = true)
+ * printable, so group keys carry it escaped. */
+Test(labelset, format_quote_nbsp)
 {
     struct labelset ls;
     ls_make(&ls, "a", "\x01\xc2\xa0\xe2\x80\xa8", NULL);
