@@ -8,6 +8,7 @@
  */
 #include "api/api_internal.h"
 
+#include <ctype.h>
 #include <strings.h>
 
 struct v2_route {
@@ -89,6 +90,8 @@ static bool v2_content_type_ok(const struct api_req *req, struct api_resp *resp)
     if (n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0)
         return true;
     char *mt = req->content_type && *ct ? xstrndup(ct, n) : xstrdup("application/octet-stream");
+    for (char *p = mt; *p; p++)
+        *p = (char)tolower((unsigned char)*p); /* mime.ParseMediaType lowercases */
     struct strbuf sb = STRBUF_INIT;
     strbuf_puts(&sb, "unsupported media type ");
     strbuf_go_quote(&sb, mt);
