@@ -163,12 +163,11 @@ static int run(struct daemon *d)
     int rc = 1;
     char *err = NULL;
     cluster_note(&d->flags);
-    if (check_intervals(&d->flags) != 0 || resolve_urls(d) != 0 ||
-        web_config_check(&d->flags) != 0)
+    if (check_intervals(&d->flags) != 0)
         return 1;
     if (daemon_config_load(d, &err) != 0)
         goto out_err;
-    if (storage_prepare(d) != 0)
+    if (resolve_urls(d) != 0 || web_config_check(&d->flags) != 0 || storage_prepare(d) != 0)
         goto out_config;
     d->state.silences = silences_new(d->flags.data_retention);
     if (persist_init(&d->persist, d->loop, d->state.silences, d->snapshot_path) != 0)
