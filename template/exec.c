@@ -23,7 +23,8 @@ struct exec_state {
     size_t out_start;
     struct var *vars;
     size_t n_vars, cap_vars, var_base;
-    int depth;
+    int depth;      /* nested template calls */
+    int walk_depth; /* nested nodes being walked, bounds the C stack */
     const struct tree *tmpl;
     const struct node *node;
     int bad_arg;
@@ -633,9 +634,7 @@ static size_t range_len(struct exec_state *st, const struct value *v)
         return v->u.kv->len;
     case V_NIL:
         return 0;
-    case V_INT:
-        return v->u.i > 0 ? (size_t)v->u.i : 0;
-    default: {
+    default: { /* ints too: range over int is Go 1.22, after 0.25's */
         struct strbuf sb = STRBUF_INIT;
         value_print(v, &sb);
         char *s = arena_strndup(&st->arena, strbuf_cstr(&sb), sb.len);
@@ -811,7 +810,22 @@ static void html_action(struct exec_state *st, struct value dot, const struct no
     check_output(st);
 }
 
+#define WALK_MAX_DEPTH 8000
+
+static int walk_node(struct exec_state *st, struct value dot, const struct node *n);
+
 static int walk(struct exec_state *st, struct value dot, const struct node *n)
+{
+    if (++st->walk_depth > WALK_MAX_DEPTH) {
+        st->node = n;
+        exec_fail(st, "exceeded maximum nesting depth (%d)", WALK_MAX_DEPTH);
+    }
+    int rc = walk_node(st, dot, n);
+    st->walk_depth--;
+    return rc;
+}
+
+static int walk_node(struct exec_state *st, struct value dot, const struct node *n)
 {
     st->node = n;
     switch (n->type) {

@@ -101,7 +101,9 @@ static int values_equal(const struct value *a, const struct value *b, bool *eq,
             *eq = !strcmp(a->u.pair.name, b->u.pair.name) &&
                   !strcmp(a->u.pair.value, b->u.pair.value);
         } else {
-            strbuf_printf(err, "non-comparable type %s", value_type_name(b));
+            strbuf_puts(err, "non-comparable type ");
+            value_print(b, err);
+            strbuf_printf(err, ": %s", value_type_name(b));
             return -1;
         }
         break;

@@ -297,11 +297,6 @@ static long special_end(const char *s, size_t n, enum html_element e)
     return -1;
 }
 
-static const char *delim_ends(enum html_delim d)
-{
-    return d == HD_DQ ? "\"" : d == HD_SQ ? "'" : " \t\n\f\r>";
-}
-
 static size_t context_after_text(struct html_ctx *c, const char *s, size_t n)
 {
     if (c->delim == HD_NONE) {
@@ -318,9 +313,14 @@ static size_t context_after_text(struct html_ctx *c, const char *s, size_t n)
         }
         return transition(c, s, lim);
     }
-    size_t i = strcspn(s, delim_ends(c->delim));
-    if (i > n)
-        i = n;
+    size_t i = 0;
+    if (c->delim == HD_SPACE) {
+        while (i < n && !html_space(s[i]) && s[i] != '>')
+            i++;
+    } else {
+        const char *q = memchr(s, c->delim == HD_DQ ? '"' : '\'', n);
+        i = q ? (size_t)(q - s) : n;
+    }
     if (i == n) {
         while (n) {
             size_t k = transition(c, s, n);

@@ -22,6 +22,7 @@ struct parser {
     const char **vars;
     size_t n_vars, cap_vars;
     int range_depth;
+    int depth; /* nesting of pipelines and control structures */
     int action_line;
     func_known_fn known;
     void *known_ctx;
@@ -582,8 +583,19 @@ static void pipeline_decls(struct parser *p, struct node *pipe, const char *cont
     }
 }
 
+/* Bounds recursion so hostile nesting cannot exhaust the C stack; Go has the
+ * same message for parentheses nested past its own limit. */
+#define PARSE_MAX_DEPTH 1000
+
+static void depth_enter(struct parser *p)
+{
+    if (++p->depth > PARSE_MAX_DEPTH)
+        parse_fail(p, "max expression depth exceeded");
+}
+
 static struct node *pipeline(struct parser *p, const char *context, enum item_type end)
 {
+    depth_enter(p);
     struct item first = peek_non_space(p);
     struct node *pipe = new_node(p, NODE_PIPE, first.pos, first.line);
     pipeline_decls(p, pipe, context);
@@ -592,6 +604,7 @@ static struct node *pipeline(struct parser *p, const char *context, enum item_ty
         struct item t = next_non_space(p);
         if (t.type == end) {
             check_pipeline(p, pipe, context);
+            p->depth--;
             return pipe;
         }
         switch (t.type) {
@@ -611,6 +624,7 @@ static struct node *parse_control(struct parser *p, enum node_type type, bool al
                                   const char *context, struct item kw)
 {
     size_t vars_mark = p->n_vars;
+    depth_enter(p);
     struct node *n = new_node(p, type, kw.pos, kw.line);
     n->u.ctl.pipe = pipeline(p, context, ITEM_RIGHT);
     if (type == NODE_RANGE)
@@ -624,11 +638,6 @@ static struct node *parse_control(struct parser *p, enum node_type type, bool al
             struct item kw2 = next(p);
             struct node *el = new_node(p, NODE_LIST, end->pos, end->line);
             list_append(p, el, parse_control(p, NODE_IF, true, "if", kw2));
-            n->u.ctl.else_list = el;
-        } else if (allow_else_if && type == NODE_WITH && peek(p).type == ITEM_WITH) {
-            struct item kw2 = next(p);
-            struct node *el = new_node(p, NODE_LIST, end->pos, end->line);
-            list_append(p, el, parse_control(p, NODE_WITH, true, "with", kw2));
             n->u.ctl.else_list = el;
         } else {
             n->u.ctl.else_list = item_list(p, &end);
@@ -647,6 +656,7 @@ static struct node *parse_control(struct parser *p, enum node_type type, bool al
         }
     }
     p->n_vars = vars_mark;
+    p->depth--;
     return n;
 }
 
@@ -683,6 +693,7 @@ static void add_tree(struct parser *p, struct tree *t);
 static struct node *block_control(struct parser *p)
 {
     const char *context = "block clause";
+    depth_enter(p);
     struct item t = next_non_space(p);
     const char *name = template_name(p, t, context);
     struct node *n = new_node(p, NODE_TEMPLATE, t.pos, t.line);
@@ -707,6 +718,7 @@ static struct node *block_control(struct parser *p)
                    context);
     p->tree = saved;
     add_tree(p, bt);
+    p->depth--;
     return n;
 }
 
@@ -736,7 +748,7 @@ static struct node *action(struct parser *p)
         return simple_keyword(p, NODE_CONTINUE, t, "continue");
     case ITEM_ELSE: {
         struct item pk = peek_non_space(p);
-        if (pk.type == ITEM_IF || pk.type == ITEM_WITH)
+        if (pk.type == ITEM_IF) /* Go 1.23's {{else with}} is not in 0.25 */
             return new_node(p, NODE_ELSE, pk.pos, pk.line);
         return simple_keyword(p, NODE_ELSE, t, "else");
     }
