@@ -53,6 +53,9 @@ static const struct layout layouts[] = {
     {"2006-01-02 15:04:05", {DATE, {EL_LIT, " "}, CLOCK, {EL_END, ""}}},
 };
 
+#define API_TIME_MAX_SEC INT64_C(7258118400)  /* 2200-01-01T00:00:00Z */
+#define API_TIME_MIN_SEC INT64_C(-8520336000) /* 1700-01-01T00:00:00Z */
+
 struct tparse {
     const char *v;   /* remaining value */
     const char *end;
@@ -100,22 +103,23 @@ static int getnum(struct tparse *t, bool fixed, int *out)
     return 0;
 }
 
-/* value[0] is '.' or ','; n bytes including it. */
+/* n bytes from '.' or ','; consumed even when they do not parse. */
 static int parse_nanos(struct tparse *t, size_t n)
 {
-    if (t->v[0] != '.' && t->v[0] != ',')
+    const char *p = t->v;
+    t->v += n;
+    if (p[0] != '.' && p[0] != ',')
         return -1;
     size_t use = n > 10 ? 10 : n;
     int64_t ns = 0;
     for (size_t i = 1; i < use; i++) {
-        if (t->v[i] < '0' || t->v[i] > '9')
+        if (p[i] < '0' || p[i] > '9')
             return -1;
-        ns = ns * 10 + (t->v[i] - '0');
+        ns = ns * 10 + (p[i] - '0');
     }
     for (size_t i = use; i < 10; i++)
         ns *= 10;
     t->nsec = ns;
-    t->v += n;
     return 0;
 }
 
@@ -132,14 +136,16 @@ static int parse_tz(struct tparse *t, bool colon)
     char sign = t->v[0];
     struct tparse h = *t, m = *t;
     h.v = t->v + 1;
+    h.end = t->v + 3;
     m.v = t->v + (colon ? 4 : 3);
+    m.end = m.v + 2;
+    t->v += need; /* Go slices the offset off before checking it */
     int hr, mn;
     if (getnum(&h, true, &hr) < 0 || getnum(&m, true, &mn) < 0)
         return -1;
     if (sign != '+' && sign != '-')
         return -1;
     t->offset = (hr * 60 + mn) * 60 * (sign == '-' ? -1 : 1);
-    t->v += need;
     return 0;
 }
 
@@ -152,13 +158,15 @@ static bool frac_follows(const struct el *next)
 static int parse_el(struct tparse *t, const struct el *e, const char **range)
 {
     switch (e->kind) {
-    case EL_YEAR:
-        if (t->end - t->v < 4 || !dig(t, 0) || !dig(t, 1) || !dig(t, 2) || !dig(t, 3))
+    case EL_YEAR: {
+        if (t->end - t->v < 4 || !dig(t, 0))
             return -1;
+        bool ok = dig(t, 1) && dig(t, 2) && dig(t, 3);
         t->year = (t->v[0] - '0') * 1000 + (t->v[1] - '0') * 100 + (t->v[2] - '0') * 10 +
                   (t->v[3] - '0');
-        t->v += 4;
-        return 0;
+        t->v += 4; /* consumed even when not all digits */
+        return ok ? 0 : -1;
+    }
     case EL_MONTH:
         if (getnum(t, true, &t->month) < 0)
             return -1;
@@ -289,7 +297,7 @@ static int layout_parse(const struct layout *l, const char *s, size_t len, int64
             t.v += n;
             continue;
         }
-        const char *hold = t.v, *range = NULL;
+        const char *range = NULL;
         int rc = parse_el(&t, e, &range);
         if (range) {
             char msg[64];
@@ -298,7 +306,8 @@ static int layout_parse(const struct layout *l, const char *s, size_t len, int64
             return -1;
         }
         if (rc < 0) {
-            fail_elem(err, s, len, l->text, hold, (size_t)(t.end - hold), e->text);
+            /* Go reports what is left after the element's own slicing */
+            fail_elem(err, s, len, l->text, t.v, (size_t)(t.end - t.v), e->text);
             return -1;
         }
     }
@@ -313,12 +322,15 @@ static int layout_parse(const struct layout *l, const char *s, size_t len, int64
     }
     int64_t secs = days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 +
                    t.min * 60 + t.sec - t.offset;
-    /* int64 nanoseconds reach 1677..2262; Go goes further, chorus cannot. */
-    if (secs <= INT64_MIN / NS_PER_SEC + 1 || secs >= INT64_MAX / NS_PER_SEC - 1) {
-        fail_msg(err, s, len, ": out of the range chorus can represent", NULL, 0);
-        return -1;
-    }
-    *out = secs * NS_PER_SEC + t.nsec;
+    /* int64 nanoseconds reach 1677..2262 while Go accepts years 0..9999:
+     * clamp rather than refuse, so a far-future endsAt still means "never",
+     * leaving headroom for sums such as endsAt + retention. */
+    if (secs >= API_TIME_MAX_SEC)
+        *out = API_TIME_MAX_SEC * NS_PER_SEC;
+    else if (secs <= API_TIME_MIN_SEC)
+        *out = API_TIME_MIN_SEC * NS_PER_SEC;
+    else
+        *out = secs * NS_PER_SEC + t.nsec;
     return 0;
 }
 

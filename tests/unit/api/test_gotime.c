@@ -42,6 +42,12 @@ Test(datetime, empty_is_epoch_and_go_zero_is_unset)
     cr_expect_eq(parse_ok("0001-01-01T00:00:00.000Z"), TIME_ZERO);
 }
 
+Test(datetime, years_beyond_int64_nanoseconds_are_clamped)
+{
+    cr_expect_eq(parse_ok("3026-11-25T10:00:00Z"), INT64_C(7258118400) * NS_PER_SEC);
+    cr_expect_eq(parse_ok("1000-01-01T00:00:00Z"), INT64_C(-8520336000) * NS_PER_SEC);
+}
+
 Test(datetime, errors_are_those_of_the_last_layout)
 {
     expect_err("bad", "parsing time \"bad\" as \"2006-01-02 15:04:05\": cannot parse \"bad\" as "
@@ -50,6 +56,8 @@ Test(datetime, errors_are_those_of_the_last_layout)
     expect_err("2026-11-25 10:00:00x", "parsing time \"2026-11-25 10:00:00x\": extra text: \"x\"");
     expect_err("2026-11-25",
                "parsing time \"2026-11-25\" as \"2006-01-02 15:04:05\": cannot parse \"\" as \"15\"");
+    expect_err("206-11-25T10:00:00Z", "parsing time \"206-11-25T10:00:00Z\" as \"2006-01-02 "
+                                      "15:04:05\": cannot parse \"11-25T10:00:00Z\" as \"2006\"");
     expect_err("2026-02-30 10:00:00", "parsing time \"2026-02-30 10:00:00\": day out of range");
     /* only the last layout's error is reported, even when an earlier one got further */
     expect_err("2026-11-25T12:00:00.5+0200",
