@@ -173,13 +173,18 @@ static void not_allowed(const struct api_req *req, const char *allow, struct api
         api_resp_text_error(resp, 405, "Method Not Allowed");
 }
 
-/* prometheus/common's route: a GET route also answers HEAD. */
-static bool side_method(const struct api_req *req, const char *allow, bool get,
+enum side_methods { SIDE_GET, SIDE_GET_HEAD, SIDE_POST };
+
+/* Whether the route takes the method; if not, answers as httprouter does. */
+static bool side_method(const struct api_req *req, enum side_methods allowed,
                         struct api_resp *resp)
 {
-    bool ok = get ? method_is(req, "GET") || method_is(req, "HEAD") : method_is(req, "POST");
+    static const char *const allow[] = {"GET, OPTIONS", "GET, HEAD, OPTIONS", "OPTIONS, POST"};
+    bool ok = allowed == SIDE_POST ? method_is(req, "POST")
+                                   : method_is(req, "GET") ||
+                                         (allowed == SIDE_GET_HEAD && method_is(req, "HEAD"));
     if (!ok)
-        not_allowed(req, allow, resp);
+        not_allowed(req, allow[allowed], resp);
     return ok;
 }
 
@@ -187,18 +192,20 @@ static void route_side(struct api_state *st, const struct api_req *req, const ch
                        const char *prefix, struct api_resp *resp)
 {
     if (strcmp(sub, "/-/healthy") == 0 || strcmp(sub, "/-/ready") == 0) {
-        if (side_method(req, "GET, HEAD, OPTIONS", true, resp)) {
+        if (side_method(req, SIDE_GET_HEAD, resp)) {
             resp->instrument = strcmp(sub, "/-/ready") == 0 ? "/-/ready" : "/-/healthy";
-            resp->content_type = "text/plain; charset=utf-8";
-            strbuf_puts(&resp->body, "OK");
+            if (method_is(req, "GET")) { /* HEAD has its own, bodiless handler */
+                resp->content_type = "text/plain; charset=utf-8";
+                strbuf_puts(&resp->body, "OK");
+            }
         }
     } else if (strcmp(sub, "/-/reload") == 0) {
-        if (side_method(req, "OPTIONS, POST", false, resp)) {
+        if (side_method(req, SIDE_POST, resp)) {
             resp->instrument = "/-/reload";
             api_h_reload(st, req, resp);
         }
     } else if (strcmp(sub, "/metrics") == 0) {
-        if (side_method(req, "GET, HEAD, OPTIONS", true, resp)) {
+        if (side_method(req, SIDE_GET, resp)) {
             resp->instrument = "/metrics";
             api_h_metrics(st, req, resp);
         }
@@ -206,7 +213,9 @@ static void route_side(struct api_state *st, const struct api_req *req, const ch
         char *to = xasprintf("%s/api/v2/", prefix);
         go_redirect(resp, 301, to, req->method);
         free(to);
-    } else if (strcmp(sub, "/") == 0 && (method_is(req, "GET") || method_is(req, "HEAD"))) {
+    } else if (strcmp(sub, "/") == 0) {
+        if (!side_method(req, SIDE_GET, resp))
+            return;
         resp->instrument = "/";
         resp->content_type = "text/html; charset=utf-8";
         strbuf_puts(&resp->body,
