@@ -8,6 +8,7 @@
 #include "api/api_internal.h"
 #include "config/config.h"
 #include "dispatch/dispatch.h"
+#include "inhibit/inhibit.h"
 
 int api_alert_filter_parse(const struct api_req *req, struct api_alert_filter *f,
                            struct api_resp *resp)
@@ -50,6 +51,15 @@ bool api_receiver_matches(const struct api_alert_filter *f, const char *receiver
     return !f->receiver || regex_match(f->receiver, receiver, strlen(receiver));
 }
 
+/* Alertmanager's API recomputes the inhibitor's verdict, then the silencer's,
+ * for every alert it lists. */
+static void alert_refresh_inhibited(struct api_state *st, const struct alert *a, int64_t now)
+{
+    uint64_t source = 0;
+    bool muted = st->inhibitor && inhibitor_mutes(st->inhibitor, &a->labels, now, &source);
+    alert_store_set_inhibited(st->alerts, a->fingerprint, &source, muted ? 1 : 0);
+}
+
 static void alert_refresh_silenced(struct api_state *st, const struct alert *a, int64_t now)
 {
     size_t n = 0;
@@ -64,6 +74,7 @@ bool api_alert_visible(struct api_state *st, const struct api_alert_filter *f,
 {
     if (a->ends_at != TIME_ZERO && a->ends_at < now)
         return false;
+    alert_refresh_inhibited(st, a, now);
     alert_refresh_silenced(st, a, now);
     const struct alert_status *s = alert_store_status(st->alerts, a->fingerprint);
     enum alert_state state = s ? s->state : ALERT_UNPROCESSED;
@@ -169,7 +180,9 @@ void api_h_alerts_post(struct api_state *st, const struct api_req *req, struct a
             st->metrics.alerts_invalid++;
             continue;
         }
-        alert_store_put(st->alerts, &in.items[i]);
+        const struct alert *stored = alert_store_put(st->alerts, &in.items[i]);
+        if (st->inhibitor)
+            inhibitor_observe(st->inhibitor, stored);
     }
     api_alerts_in_free(&in);
     if (errs.len)

@@ -18,6 +18,7 @@
 struct config;
 struct alert_store;
 struct silences;
+struct inhibitor;
 
 /* Counters the API bumps and /metrics shows beside the state's own gauges. */
 struct api_metrics {
@@ -36,6 +37,7 @@ struct api_state {
     struct config *config;
     struct alert_store *alerts;
     struct silences *silences;
+    struct inhibitor *inhibitor; /* rebuilt with the config on reload */
     struct api_metrics metrics;
     int64_t start_time;        /* process start, ns since epoch */
     const char *external_url;  /* no trailing slash */

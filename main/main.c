@@ -7,6 +7,7 @@
  */
 #include "alerts/alerts.h"
 #include "config/config.h"
+#include "inhibit/inhibit.h"
 #include "main/daemon.h"
 #include "silences/silences.h"
 #include "util/util.h"
@@ -204,6 +205,8 @@ out_persist:
 out_silences:
     silences_free(d->state.silences);
 out_config:
+    if (d->state.inhibitor)
+        inhibitor_free(d->state.inhibitor);
     config_free(d->state.config);
 out_err:
     free(err);

@@ -6,6 +6,7 @@
  * when its stop channel closes.
  */
 #include "alerts/alerts.h"
+#include "inhibit/inhibit.h"
 #include "main/daemon.h"
 #include "silences/silences.h"
 #include "util/util.h"
@@ -56,7 +57,10 @@ static void on_maintenance(uv_timer_t *t)
 static void on_alerts_gc(uv_timer_t *t)
 {
     struct daemon *d = container_of(t, struct daemon, alerts_gc_timer);
-    size_t n = alert_store_gc(d->state.alerts, time_now());
+    int64_t now = time_now();
+    size_t n = alert_store_gc(d->state.alerts, now);
+    if (d->state.inhibitor)
+        inhibitor_gc(d->state.inhibitor, now);
     if (n > 0 && log_enabled(LOG_DEBUG)) {
         char count[24];
         snprintf(count, sizeof count, "%zu", n);

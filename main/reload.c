@@ -6,10 +6,24 @@
  * old config can be freed at once.
  */
 #include "config/config.h"
+#include "inhibit/inhibit.h"
 #include "main/daemon.h"
 #include "util/util.h"
 
 #include <stdlib.h>
+
+/* The inhibitor's rules point into the config, so it is rebuilt with every
+ * new config and re-fed the stored alerts, as Alertmanager rebuilds its
+ * inhibitor on each reload. */
+static void swap_inhibitor(struct daemon *d, const struct config *c)
+{
+    struct inhibitor *ih = inhibitor_new(c);
+    if (d->state.alerts)
+        inhibitor_observe_store(ih, d->state.alerts);
+    if (d->state.inhibitor)
+        inhibitor_free(d->state.inhibitor);
+    d->state.inhibitor = ih;
+}
 
 int daemon_config_load(struct daemon *d, char **err)
 {
@@ -24,6 +38,7 @@ int daemon_config_load(struct daemon *d, char **err)
         m->config_last_reload_successful = false;
         return -1;
     }
+    swap_inhibitor(d, c);
     if (d->state.config)
         config_free(d->state.config);
     d->state.config = c;

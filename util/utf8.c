@@ -119,7 +119,8 @@ static bool rune_printable(uint32_t r)
     if (r == 0x2028 || r == 0x2029 || (r >= 0x200B && r <= 0x200F) ||
         (r >= 0x202A && r <= 0x202E) || (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF)
         return false;
-    if ((r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFFF0 && r <= 0xFFFF) ||
+    /* U+FFFC and U+FFFD (the replacement character) are printable symbols. */
+    if ((r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFFF0 && r <= 0xFFFB) ||
         (r & 0xFFFE) == 0xFFFE || r >= 0xF0000)
         return false;
     return true;

@@ -138,6 +138,9 @@ Test(quote, go_strconv_quote)
     struct strbuf sb = STRBUF_INIT;
     strbuf_go_quote(&sb, "a\"b\\\n\x7f\xff\xc3\xa9");
     cr_assert_str_eq(sb.buf, "\"a\\\"b\\\\\\n\\x7f\\xff\xc3\xa9\"");
+    strbuf_reset(&sb);
+    strbuf_go_quote(&sb, "c\xef\xbf\xbd \xc2\xa0");
+    cr_assert_str_eq(sb.buf, "\"c\xef\xbf\xbd \\u00a0\"");
     strbuf_free(&sb);
 }
 
