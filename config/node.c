@@ -574,39 +574,6 @@ int parse_prom_duration(struct pctx *p, yaml_node_t *n, int64_t *out)
     return 0;
 }
 
-/* time.ParseDuration's three messages, told apart after the fact. */
-static const char *go_duration_error(const char *s)
-{
-    const char *q = s;
-    if (*q == '+' || *q == '-')
-        q++;
-    if (!strcmp(q, "0"))
-        return NULL;
-    if (!*q)
-        return "time: invalid duration \"%s\"";
-    while (*q) {
-        bool digits = false;
-        while (isdigit((unsigned char)*q) || *q == '.')
-            digits |= isdigit((unsigned char)*q++) != 0;
-        if (!digits)
-            return "time: invalid duration \"%s\"";
-        const char *unit = q;
-        while (*q && !isdigit((unsigned char)*q) && *q != '.')
-            q++;
-        if (unit == q)
-            return "time: missing unit in duration \"%s\"";
-        static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s",
-                                            "m", "h", NULL};
-        size_t len = (size_t)(q - unit);
-        bool ok = false;
-        for (size_t i = 0; units[i]; i++)
-            ok |= strlen(units[i]) == len && !strncmp(units[i], unit, len);
-        if (!ok)
-            return NULL; /* reported as unknown unit by the caller */
-    }
-    return "time: invalid duration \"%s\"";
-}
-
 int parse_go_duration(struct pctx *p, yaml_node_t *n, int64_t *out)
 {
     if (node_is_null(n)) {
@@ -615,20 +582,12 @@ int parse_go_duration(struct pctx *p, yaml_node_t *n, int64_t *out)
     }
     if (n->type != YAML_SCALAR_NODE)
         return type_error(p, n, "string");
-    const char *s = node_str(n);
-    if (!duration_parse_go(s, out))
+    char *err = NULL;
+    if (!duration_parse_go(node_str(n), out, &err))
         return 0;
-    const char *fmt = go_duration_error(s);
-    if (fmt)
-        return pctx_fail(p, n, fmt, s);
-    /* find the offending unit for Go's message */
-    const char *q = s;
-    while (*q && (isdigit((unsigned char)*q) || *q == '.' || *q == '+' || *q == '-'))
-        q++;
-    const char *u = q;
-    while (*q && !isdigit((unsigned char)*q) && *q != '.')
-        q++;
-    return pctx_fail(p, n, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)(q - u), u, s);
+    int rc = pctx_fail(p, n, "%s", err);
+    free(err);
+    return rc;
 }
 
 int parse_strlist(struct pctx *p, yaml_node_t *n, struct config_strlist *out)

@@ -36,7 +36,7 @@ static void field_default(struct cfg_arena *a, const struct cf_field *f, void *o
         break;
     case CF_GODUR:
         if (f->dflt)
-            duration_parse_go(f->dflt, FIELD_AT(obj, f->off, int64_t));
+            duration_parse_go(f->dflt, FIELD_AT(obj, f->off, int64_t), NULL);
         break;
     case CF_PROMDUR:
         if (f->dflt)

@@ -196,7 +196,7 @@ static int set_value(struct flags *f, const struct flag_def *d, const char *s, b
         append_str(f, d, s);
         return 0;
     case FLAG_DURATION:
-        return flags_parse_go_duration(s, (int64_t *)(void *)base, err);
+        return duration_parse_go(s, (int64_t *)(void *)base, err);
     case FLAG_INT:
         return set_int((int64_t *)(void *)base, s, err);
     case FLAG_BOOL:

@@ -74,7 +74,4 @@ void flags_usage(struct strbuf *out, const char *prog);
 int flags_external_url(const struct flags *f, const char *hostname, char **url, char **prefix,
                        char **err);
 
-/* Go's time.ParseDuration, failing with Go's own message in *err. */
-int flags_parse_go_duration(const char *s, int64_t *out_ns, char **err);
-
 #endif

@@ -74,8 +74,10 @@ void time_format_rfc3339nano(int64_t t, char out[40]);
  * representable range (years 1678..2261). */
 int time_parse_rfc3339(const char *s, int64_t *out);
 
-/* Go's time.ParseDuration ("1h30m", "1.5s", "300ms"), as kingpin flags use. */
-int duration_parse_go(const char *s, int64_t *out_ns);
+/* Go's time.ParseDuration ("1h30m", "1.5s", "300ms"), as kingpin flags use.
+ * On failure returns -1 and, when err is not NULL, sets *err (caller frees) to
+ * Go's message, e.g. "time: unknown unit \"d\" in duration \"1d\"". */
+int duration_parse_go(const char *s, int64_t *out_ns, char **err);
 /* Prometheus model.Duration ("1w2d", "5m", "0"): what alertmanager.yml uses.
  * Rejects fractions and out-of-order units, like Prometheus does. */
 int duration_parse_prom(const char *s, int64_t *out_ns);

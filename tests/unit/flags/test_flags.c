@@ -161,11 +161,11 @@ Test(flags, duration_errors_use_go_messages)
 Test(flags, go_duration_limits)
 {
     int64_t v;
-    cr_assert_eq(flags_parse_go_duration("2562047h47m16.854775807s", &v, &err), 0);
+    cr_assert_eq(duration_parse_go("2562047h47m16.854775807s", &v, &err), 0);
     cr_assert_eq(v, INT64_MAX);
-    cr_assert_eq(flags_parse_go_duration("-2562047h47m16.854775808s", &v, &err), 0);
+    cr_assert_eq(duration_parse_go("-2562047h47m16.854775808s", &v, &err), 0);
     cr_assert_eq(v, INT64_MIN);
-    cr_assert_eq(flags_parse_go_duration("2562047h47m16.854775808s", &v, &err), -1);
+    cr_assert_eq(duration_parse_go("2562047h47m16.854775808s", &v, &err), -1);
     cr_assert_str_eq(err, "time: invalid duration \"2562047h47m16.854775808s\"");
 }
 

@@ -100,17 +100,37 @@ Test(duration, prometheus_string_form)
 Test(duration, go_syntax)
 {
     int64_t d;
-    cr_assert_eq(duration_parse_go("120h", &d), 0);
+    cr_assert_eq(duration_parse_go("120h", &d, NULL), 0);
     cr_assert_eq(d, 120 * 3600 * NS_PER_SEC);
-    cr_assert_eq(duration_parse_go("1m0s", &d), 0);
+    cr_assert_eq(duration_parse_go("1m0s", &d, NULL), 0);
     cr_assert_eq(d, 60 * NS_PER_SEC);
-    cr_assert_eq(duration_parse_go("1.5s", &d), 0);
+    cr_assert_eq(duration_parse_go("1.5s", &d, NULL), 0);
     cr_assert_eq(d, 1500 * NS_PER_MS);
-    cr_assert_eq(duration_parse_go("200ms", &d), 0);
+    cr_assert_eq(duration_parse_go("200ms", &d, NULL), 0);
     cr_assert_eq(d, 200 * NS_PER_MS);
-    cr_assert_neq(duration_parse_go("1d", &d), 0);
-    cr_assert_neq(duration_parse_go("", &d), 0);
-    cr_assert_neq(duration_parse_go("10", &d), 0);
+    cr_assert_neq(duration_parse_go("1d", &d, NULL), 0);
+    cr_assert_neq(duration_parse_go("", &d, NULL), 0);
+    cr_assert_neq(duration_parse_go("10", &d, NULL), 0);
+}
+
+Test(duration, go_error_messages)
+{
+    struct {
+        const char *in, *msg;
+    } cases[] = {
+        {"1d", "time: unknown unit \"d\" in duration \"1d\""},
+        {"10", "time: missing unit in duration \"10\""},
+        {"xx", "time: invalid duration \"xx\""},
+        {"", "time: invalid duration \"\""},
+        {"9999999999h", "time: invalid duration \"9999999999h\""},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        int64_t d;
+        char *err = NULL;
+        cr_assert_eq(duration_parse_go(cases[i].in, &d, &err), -1, "%s", cases[i].in);
+        cr_assert_str_eq(err, cases[i].msg);
+        free(err);
+    }
 }
 
 static char *json(const char *s, size_t n, int flags)
