@@ -10,6 +10,7 @@
 #include "main/daemon.h"
 #include "util/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The inhibitor's rules point into the config, so it is rebuilt with every
@@ -25,6 +26,25 @@ static void swap_inhibitor(struct daemon *d, const struct config *c)
     d->state.inhibitor = ih;
 }
 
+/* chorus does not send notifications yet (the pipeline issue).  Refusing every
+ * config with a receiver would make chorus unusable as an API replacement, so
+ * each integration is loaded and validated, and named here instead of being
+ * ignored in silence. */
+static void warn_unsupported_integrations(const struct config *c)
+{
+    for (size_t i = 0; i < config_receiver_count(c); i++) {
+        const struct config_receiver *r = config_receiver_get(c, i);
+        size_t n = config_receiver_integrations(r);
+        if (n == 0)
+            continue;
+        char count[24];
+        snprintf(count, sizeof count, "%zu", n);
+        log_kv(LOG_WARN, "Notifications are not supported yet: this receiver's integrations "
+               "will not send", "component", "configuration", "receiver", r->name,
+               "integrations", count, NULL);
+    }
+}
+
 int daemon_config_load(struct daemon *d, char **err)
 {
     const char *path = d->flags.config_file;
@@ -38,6 +58,7 @@ int daemon_config_load(struct daemon *d, char **err)
         m->config_last_reload_successful = false;
         return -1;
     }
+    warn_unsupported_integrations(c);
     swap_inhibitor(d, c);
     if (d->state.config)
         config_free(d->state.config);
