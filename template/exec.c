@@ -15,6 +15,8 @@ struct var {
     struct value v;
 };
 
+struct visited;
+
 struct exec_state {
     const struct template_set *set;
     const struct parse_result *overlay;
@@ -27,9 +29,12 @@ struct exec_state {
     int walk_depth; /* nested nodes being walked, bounds the C stack */
     const struct tree *tmpl;
     const struct node *node;
-    int bad_arg;
+    int bad_arg;          /* argument a function rejected, or -1 */
+    const char *bad_want; /* the Go type it wanted */
+    const struct node **arg_nodes; /* node current after each argument */
     bool html; /* html/template: escape by context */
     struct html_ctx hctx;
+    struct visited *visited; /* templates html_precheck has seen */
     jmp_buf jmp;
     char *err;
 };
@@ -41,9 +46,10 @@ struct arena *exec_arena(struct exec_state *st)
     return &st->arena;
 }
 
-void exec_set_bad_arg(struct exec_state *st, int i)
+void exec_set_bad_arg(struct exec_state *st, int i, const char *want)
 {
     st->bad_arg = i;
+    st->bad_want = want;
 }
 
 static _Noreturn void exec_fail(struct exec_state *st, const char *fmt, ...)
@@ -230,6 +236,7 @@ static struct value alerts_filter(struct exec_state *st, const struct value *ale
                                   const char *status)
 {
     struct value v = {.kind = V_ALERTS};
+    v.u.alerts.plain = true;
     v.u.alerts.items = arena_alloc(&st->arena, (alerts->u.alerts.len + 1) * sizeof(void *));
     for (size_t i = 0; i < alerts->u.alerts.len; i++) {
         const struct template_alert *a = alerts->u.alerts.items[i];
@@ -255,17 +262,61 @@ static bool has_args(const struct call *c)
     return c->nargs > 1 || c->final;
 }
 
-/* Evaluates the call's arguments (without args[0]) plus final. */
+static _Noreturn void type_fail(struct exec_state *st, const struct call *c, struct strbuf *err);
+
+static bool param_ok(char code, const struct value *v)
+{
+    switch (code) {
+    case 's': return v->kind == V_STRING;
+    case 'S': return v->kind == V_NIL || (v->kind == V_LIST && v->u.list.strings);
+    case 't': return v->kind == V_TIME;
+    default: return true;
+    }
+}
+
+/* Go converts each argument to its parameter type as it is evaluated. */
+static void check_param(struct exec_state *st, const struct call *c, const char *params,
+                        size_t i, const struct value *v)
+{
+    if (!params)
+        return;
+    size_t len = strlen(params);
+    bool variadic = len && params[len - 1] == '*';
+    size_t fixed = variadic ? len - 1 : len;
+    char code = i < fixed ? params[i] : variadic ? params[len - 2] : 'a';
+    if (param_ok(code, v))
+        return;
+    const char *want = code == 's' ? "string" : code == 'S' ? "[]string" : "time.Time";
+    st->bad_arg = (int)i;
+    st->bad_want = want;
+    struct strbuf err = STRBUF_INIT;
+    strbuf_printf(&err, "wrong type for value; expected %s; got %s", want, value_type_name(v));
+    type_fail(st, c, &err);
+}
+
+/* Evaluates the call's arguments (without args[0]) plus final, checking them
+ * against params (NULL: the callee checks). */
 static struct value *call_args(struct exec_state *st, struct value dot, const struct call *c,
-                               size_t *n)
+                               const char *params, size_t *n)
 {
     size_t cnt = (c->nargs ? c->nargs - 1 : 0) + (c->final ? 1 : 0);
     struct value *vals = arena_alloc(&st->arena, (cnt + 1) * sizeof *vals);
+    const struct node **nodes = arena_alloc(&st->arena, (cnt + 1) * sizeof *nodes);
+    st->arg_nodes = nodes;
     size_t k = 0;
-    for (size_t i = 1; i < c->nargs; i++)
-        vals[k++] = eval_arg(st, dot, c->args[i]);
-    if (c->final)
-        vals[k++] = *c->final;
+    for (size_t i = 1; i < c->nargs; i++, k++) {
+        vals[k] = eval_arg(st, dot, c->args[i]);
+        nodes[k] = st->node;
+        st->arg_nodes = nodes;
+        check_param(st, c, params, k, &vals[k]);
+    }
+    if (c->final) {
+        nodes[k] = st->node;
+        vals[k] = *c->final;
+        check_param(st, c, params, k, &vals[k]);
+        k++;
+    }
+    st->arg_nodes = nodes;
     *n = k;
     return vals;
 }
@@ -304,13 +355,14 @@ static bool eval_method(struct exec_state *st, struct value dot, const struct va
     bool kv0 = k == V_KV && (!strcmp(name, "SortedPairs") || !strcmp(name, "Names") ||
                              !strcmp(name, "Values"));
     bool pairs0 = k == V_PAIRS && (!strcmp(name, "Names") || !strcmp(name, "Values"));
-    bool alerts0 = k == V_ALERTS && (!strcmp(name, "Firing") || !strcmp(name, "Resolved"));
+    bool alerts0 = k == V_ALERTS && !recv->u.alerts.plain &&
+                   (!strcmp(name, "Firing") || !strcmp(name, "Resolved"));
     bool remove = k == V_KV && !strcmp(name, "Remove");
     if (!kv0 && !pairs0 && !alerts0 && !remove && k != V_TIME)
         return false;
     const struct node *at = st->node;
     size_t n;
-    struct value *args = call_args(st, dot, c, &n);
+    struct value *args = call_args(st, dot, c, NULL, &n);
     st->node = at;
     if (k == V_TIME)
         return time_method(st, recv->u.t, name, args, n, out);
@@ -357,8 +409,7 @@ static struct value eval_field(struct exec_state *st, struct value dot, const ch
         return out;
     }
     if (!found) {
-        const char *t = recv.kind == V_DATA ? "template.Data" : value_type_name(&recv);
-        exec_fail(st, "can't evaluate field %s in type %s", name, t);
+        exec_fail(st, "can't evaluate field %s in type %s", name, value_type_name(&recv));
     }
     if (has_args(c))
         exec_fail(st, "%s has arguments but cannot be invoked as function", name);
@@ -370,9 +421,9 @@ static struct value eval_field_chain(struct exec_state *st, struct value dot, st
                                      size_t len, const struct call *c)
 {
     struct call none = {c->args, 1, NULL};
+    (void)n; /* Go leaves the current node where evaluating the receiver left it */
     for (size_t i = 0; i + 1 < len; i++)
         recv = eval_field(st, dot, idents[i], &none, recv);
-    st->node = n;
     return eval_field(st, dot, idents[len - 1], c, recv);
 }
 
@@ -431,6 +482,35 @@ static struct value eval_and_or(struct exec_state *st, struct value dot, bool is
     return v;
 }
 
+/* A rejected argument: Go checks each as it is evaluated, so the error names
+ * the node current then; literals get evalArg's own wording. */
+static _Noreturn void type_fail(struct exec_state *st, const struct call *c, struct strbuf *err)
+{
+    const struct node *lit = NULL;
+    if (st->bad_arg >= 0) {
+        st->node = st->arg_nodes[st->bad_arg];
+        if ((size_t)st->bad_arg + 1 < c->nargs)
+            lit = c->args[st->bad_arg + 1];
+    }
+    if (lit && (lit->type == NODE_NUMBER || lit->type == NODE_BOOL ||
+                lit->type == NODE_STRING || lit->type == NODE_NIL)) {
+        struct strbuf ns = STRBUF_INIT;
+        node_string(lit, &ns);
+        strbuf_reset(err);
+        if (lit->type == NODE_NIL)
+            strbuf_printf(err, "cannot assign nil to %s", st->bad_want);
+        else if (!strcmp(st->bad_want, "string") || !strcmp(st->bad_want, "bool"))
+            strbuf_printf(err, "expected %s; found %s", st->bad_want, strbuf_cstr(&ns));
+        else
+            strbuf_printf(err, "can't handle %s for arg of type %s", strbuf_cstr(&ns),
+                          st->bad_want);
+        strbuf_free(&ns);
+    }
+    char *msg = arena_strndup(&st->arena, strbuf_cstr(err), err->len);
+    strbuf_free(err);
+    exec_fail(st, "%s", msg);
+}
+
 /* cmd is the node errors of the call itself name: the whole command, or the
  * identifier when the function is an argument. */
 static struct value eval_function(struct exec_state *st, struct value dot, const struct node *id,
@@ -443,27 +523,24 @@ static struct value eval_function(struct exec_state *st, struct value dot, const
     const struct func_def *f = func_lookup(name, TEMPLATE_COMPAT_0_28);
     if (!f)
         exec_fail(st, "\"%s\" is not a defined function", name);
-    st->node = cmd;
     size_t given = c->nargs - 1 + (c->final ? 1 : 0);
     if (f->max_args >= 0 && given != (size_t)f->max_args)
         exec_fail(st, "wrong number of args for %s: want %d got %zu", name, f->max_args, given);
     if (f->max_args < 0 && given < (size_t)f->min_args)
         exec_fail(st, "wrong number of args for %s: want at least %d got %zu", name,
-                  f->min_args, given);
+                  f->min_args, c->nargs - 1);
     size_t n;
-    struct value *args = call_args(st, dot, c, &n);
-    st->node = cmd;
+    struct value *args = call_args(st, dot, c, f->params, &n);
     struct value result = {.kind = V_NIL};
     struct strbuf err = STRBUF_INIT;
     st->bad_arg = -1;
     int rc = f->fn(st, args, n, &result, &err);
+    if (rc == -2)
+        type_fail(st, c, &err);
     if (rc < 0) {
-        if (st->bad_arg >= 0 && (size_t)st->bad_arg + 1 < c->nargs)
-            st->node = c->args[st->bad_arg + 1];
+        st->node = cmd;
         char *msg = arena_strndup(&st->arena, strbuf_cstr(&err), err.len);
         strbuf_free(&err);
-        if (rc == -2)
-            exec_fail(st, "%s", msg);
         exec_fail(st, "error calling %s: %s", name, msg);
     }
     strbuf_free(&err);
@@ -763,7 +840,7 @@ static struct value html_action_value(struct exec_state *st, struct value dot,
         /* {{html a b}} is {{_eval_args_ a b | html}} */
         struct call c = {(const struct node *const *)last->u.cmd.args, last->u.cmd.len, NULL};
         size_t n;
-        struct value *args = call_args(st, dot, &c, &n);
+        struct value *args = call_args(st, dot, &c, NULL, &n);
         struct strbuf sb = STRBUF_INIT;
         if (n == 1 && (args[0].kind == V_STRING || args[0].kind == V_HTML))
             strbuf_add(&sb, args[0].u.str.s, args[0].u.str.len);
@@ -776,6 +853,98 @@ static struct value html_action_value(struct exec_state *st, struct value dot,
     return eval_commands(st, dot, pipe, evaluated);
 }
 
+/* html/template's own errors read "html/template:name:line:col: msg". */
+static _Noreturn void html_fail(struct exec_state *st, const struct node *at, const char *msg)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_puts(&sb, "html/template:");
+    if (at) {
+        node_location(at, &sb);
+        strbuf_puts(&sb, ": ");
+    } else {
+        strbuf_putc(&sb, ' ');
+    }
+    strbuf_puts(&sb, msg);
+    st->err = strbuf_detach(&sb);
+    longjmp(st->jmp, 1);
+}
+
+struct visited {
+    const struct tree **trees;
+    size_t len, cap;
+};
+
+static const char *html_misused_escaper(const struct node *action);
+
+/* html and urlquery may only end a pipeline in html/template; Go checks the
+ * actions reachable from the executed template before running it. */
+static bool html_check_action(const struct node *action)
+{
+    return !action->u.ctl.pipe->u.pipe.n_decls && html_misused_escaper(action);
+}
+
+/* Returns the error context after n given the incoming one (cur): later
+ * errors in a list replace earlier ones, and a branch keeps the first
+ * branch's error, as Go's escaper's join does. */
+static const struct node *html_precheck(struct exec_state *st, const struct node *n,
+                                        const struct node *cur, struct visited *seen)
+{
+    if (!n)
+        return cur;
+    switch (n->type) {
+    case NODE_LIST:
+        for (size_t i = 0; i < n->u.list.len; i++)
+            cur = html_precheck(st, n->u.list.items[i], cur, seen);
+        return cur;
+    case NODE_ACTION:
+        return html_check_action(n) ? n : cur;
+    case NODE_IF:
+    case NODE_RANGE:
+    case NODE_WITH: {
+        const struct node *c0 = html_precheck(st, n->u.ctl.list, cur, seen);
+        const struct node *c1 = html_precheck(st, n->u.ctl.else_list, cur, seen);
+        return c0 ? c0 : c1;
+    }
+    case NODE_TEMPLATE: {
+        const struct tree *t = find_tree(st, n->u.tmpl.name);
+        for (size_t i = 0; t && i < seen->len; i++)
+            if (seen->trees[i] == t)
+                t = NULL;
+        if (!t)
+            return cur;
+        if (seen->len == seen->cap) {
+            seen->cap = seen->cap ? seen->cap * 2 : 16;
+            seen->trees = xrealloc(seen->trees, seen->cap * sizeof *seen->trees);
+        }
+        seen->trees[seen->len++] = t;
+        return html_precheck(st, t->root, cur, seen);
+    }
+    default:
+        return cur;
+    }
+}
+
+/* The predefined escaper an action misuses, or NULL. */
+static const char *html_misused_escaper(const struct node *action)
+{
+    const struct node *pipe = action->u.ctl.pipe;
+    for (size_t i = 0; i + 1 < pipe->u.pipe.n_cmds; i++) {
+        const struct node *h = pipe->u.pipe.cmds[i]->u.cmd.args[0];
+        if (h->type == NODE_IDENT && (!strcmp(h->u.ident, "html") ||
+                                      !strcmp(h->u.ident, "urlquery")))
+            return h->u.ident;
+    }
+    return NULL;
+}
+
+static _Noreturn void html_fail_escaper(struct exec_state *st, const struct node *action,
+                                        const char *name)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "predefined escaper \"%s\" disallowed in template", name);
+    html_fail(st, action, msg);
+}
+
 static void html_action(struct exec_state *st, struct value dot, const struct node *n)
 {
     int esc;
@@ -783,6 +952,10 @@ static void html_action(struct exec_state *st, struct value dot, const struct no
     struct value v = html_action_value(st, dot, n->u.ctl.pipe, &esc, inserted);
     enum html_esc escs[4];
     size_t ne = html_escapers(&st->hctx, escs);
+    /* In an unquoted attribute even a final html is refused (Go finds this
+     * before executing; here it is found when reached). */
+    if (esc == 1 && ne && escs[ne - 1] == ESC_NOSPACE && st->hctx.state == HS_ATTR)
+        html_fail_escaper(st, n, "html");
     bool replaces = false;
     for (size_t i = 0; i < ne; i++)
         replaces |= esc >= 0 && html_esc_equiv(escs[i], esc == 1);
@@ -961,10 +1134,29 @@ static int execute_tree(const struct template_set *set, const struct parse_resul
     int rc = 0;
     if (setjmp(st->jmp) == 0) {
         var_push(st, "$", dot);
+        if (html) {
+            struct visited seen = {NULL, 0, 0};
+            st->visited = &seen;
+            const struct node *bad = html_precheck(st, t->root, NULL, &seen);
+            free(seen.trees);
+            st->visited = NULL;
+            if (bad)
+                html_fail_escaper(st, bad, html_misused_escaper(bad));
+        }
         walk(st, dot, t->root);
+        if (html && st->hctx.state != HS_TEXT) {
+            struct strbuf ctx = STRBUF_INIT;
+            strbuf_puts(&ctx, "ends in a non-text context: ");
+            html_ctx_format(&st->hctx, &ctx);
+            char *msg = arena_strndup(&st->arena, ctx.buf, ctx.len);
+            strbuf_free(&ctx);
+            html_fail(st, NULL, msg);
+        }
     } else {
         *err = st->err;
         rc = -1;
+        if (st->visited)
+            free(st->visited->trees);
     }
     free(st->vars);
     arena_free(&st->arena);

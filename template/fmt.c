@@ -255,6 +255,11 @@ static void fmt_list(const struct spec *sp, const struct value *v, struct strbuf
 static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out)
 {
     char verb = sp->verb;
+    if (verb == 'T') {
+        const char *t = value_type_name(v);
+        pad(sp, t, strlen(t), false, out);
+        return;
+    }
     switch (v->kind) {
     case V_BOOL:
         if (verb == 'v' || verb == 't')
@@ -263,7 +268,7 @@ static void fmt_value(const struct spec *sp, const struct value *v, struct strbu
             bad_verb(sp, v, out);
         return;
     case V_INT:
-    case V_RUNE:
+    case V_BYTE:
         if (strchr("bcdoOqxXUv", verb))
             fmt_int_value(sp, v, out);
         else

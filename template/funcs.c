@@ -16,7 +16,7 @@
 static int type_error(struct exec_state *st, struct value *args, size_t i, const char *want,
                       struct strbuf *err)
 {
-    exec_set_bad_arg(st, (int)i);
+    exec_set_bad_arg(st, (int)i, want);
     strbuf_printf(err, "wrong type for value; expected %s; got %s", want,
                   value_type_name(&args[i]));
     return -2;
@@ -60,7 +60,7 @@ static enum basic basic_kind(const struct value *v)
     switch (v->kind) {
     case V_NIL: return B_INVALID;
     case V_BOOL: return B_BOOL;
-    case V_INT: case V_RUNE: return B_INT;
+    case V_INT: case V_BYTE: return B_INT;
     case V_FLOAT: return B_FLOAT;
     case V_STRING: case V_HTML: return B_STRING;
     default: return B_OTHER;
@@ -74,6 +74,44 @@ static int str_cmp(const struct value *a, const struct value *b)
     if (c)
         return c;
     return a->u.str.len < b->u.str.len ? -1 : a->u.str.len > b->u.str.len;
+}
+
+/* Go's reflect.Kind for composite values: 1 slice, 2 map, 3 struct. */
+static int reflect_kind(const struct value *v)
+{
+    switch (v->kind) {
+    case V_LIST: case V_PAIRS: case V_ALERTS: return 1;
+    case V_KV: return 2;
+    default: return 3;
+    }
+}
+
+/* Go's == on interfaces of composite values: kinds must agree and the second
+ * operand's type be comparable (time.Time and Pair are; maps, slices and
+ * structs holding them are not); different types are simply unequal. */
+static int composite_equal(const struct value *a, const struct value *b, bool *eq,
+                           struct strbuf *err)
+{
+    if (reflect_kind(a) != reflect_kind(b)) {
+        strbuf_puts(err, "non-comparable types ");
+        value_print(a, err);
+        strbuf_printf(err, ": %s, %s: ", value_type_name(a), value_type_name(b));
+        value_print(b, err);
+        return -1;
+    }
+    if (b->kind != V_TIME && b->kind != V_PAIR) {
+        strbuf_puts(err, "non-comparable type ");
+        value_print(b, err);
+        strbuf_printf(err, ": %s", value_type_name(b));
+        return -1;
+    }
+    if (a->kind != b->kind)
+        *eq = false;
+    else if (a->kind == V_TIME)
+        *eq = a->u.t == b->u.t;
+    else
+        *eq = !strcmp(a->u.pair.name, b->u.pair.name) && !strcmp(a->u.pair.value, b->u.pair.value);
+    return 0;
 }
 
 static int values_equal(const struct value *a, const struct value *b, bool *eq,
@@ -95,18 +133,7 @@ static int values_equal(const struct value *a, const struct value *b, bool *eq,
     case B_FLOAT: *eq = a->u.f == b->u.f; break;
     case B_STRING: *eq = str_cmp(a, b) == 0; break;
     case B_OTHER:
-        if (a->kind == V_TIME && b->kind == V_TIME) {
-            *eq = a->u.t == b->u.t;
-        } else if (a->kind == V_PAIR && b->kind == V_PAIR) {
-            *eq = !strcmp(a->u.pair.name, b->u.pair.name) &&
-                  !strcmp(a->u.pair.value, b->u.pair.value);
-        } else {
-            strbuf_puts(err, "non-comparable type ");
-            value_print(b, err);
-            strbuf_printf(err, ": %s", value_type_name(b));
-            return -1;
-        }
-        break;
+        return composite_equal(a, b, eq, err);
     }
     return 0;
 }
@@ -242,7 +269,7 @@ static int index_arg(const struct value *idx, size_t cap, int64_t *out, struct s
         strbuf_puts(err, "cannot index slice/array with nil");
         return -1;
     }
-    if (idx->kind != V_INT && idx->kind != V_RUNE) {
+    if (idx->kind != V_INT && idx->kind != V_BYTE) {
         strbuf_printf(err, "cannot index slice/array with type %s", value_type_name(idx));
         return -1;
     }
@@ -258,7 +285,7 @@ static struct value seq_item(const struct value *v, size_t i)
 {
     struct value r = {.kind = V_INT};
     switch (v->kind) {
-    case V_STRING: case V_HTML: r.u.i = (unsigned char)v->u.str.s[i]; break;
+    case V_STRING: case V_HTML: r.kind = V_BYTE; r.u.i = (unsigned char)v->u.str.s[i]; break;
     case V_LIST: case V_PAIRS: r = v->u.list.items[i]; break;
     case V_ALERTS: r.kind = V_ALERT; r.u.alert = v->u.alerts.items[i]; break;
     default: break;
@@ -293,8 +320,9 @@ static int fn_index(struct exec_state *st, struct value *args, size_t n, struct 
             size_t len = seq_len(&item);
             if (index_arg(&args[k], len, &i, err) < 0)
                 return -1;
-            if ((size_t)i == len) {
-                strbuf_printf(err, "index out of range: %lld", (long long)i);
+            if ((size_t)i == len) { /* passes Go's check, then reflect panics */
+                bool str = item.kind == V_STRING || item.kind == V_HTML;
+                strbuf_printf(err, "reflect: %s index out of range", str ? "string" : "slice");
                 return -1;
             }
             item = seq_item(&item, (size_t)i);
@@ -344,6 +372,7 @@ static int fn_slice(struct exec_state *st, struct value *args, size_t n, struct 
     if (item->kind == V_ALERTS) {
         res->u.alerts.items = item->u.alerts.items + lo;
         res->u.alerts.len = hi - lo;
+        res->u.alerts.plain = item->u.alerts.plain;
     } else {
         res->u.list = item->u.list;
         res->u.list.items = item->u.list.items + lo;
@@ -543,6 +572,11 @@ static bool mid_rune(uint32_t r)
     return r == '\'' || r == '.' || r == ':' || r == 0x2019 || r == 0xB7;
 }
 
+static bool cased(uint32_t r)
+{
+    return rune_upper(r) != r || rune_lower(r) != r;
+}
+
 static int fn_title(struct exec_state *st, struct value *args, size_t n, struct value *res,
                     struct strbuf *err)
 {
@@ -551,19 +585,22 @@ static int fn_title(struct exec_state *st, struct value *args, size_t n, struct 
     struct strbuf sb = STRBUF_INIT;
     const char *s = args[0].u.str.s;
     size_t len = args[0].u.str.len;
-    bool in_word = false;
+    bool in_word = false, titled = false; /* titled: the word's first letter is done */
     uint32_t prev = 0;
     for (size_t i = 0; i < len;) {
         size_t used, nused = 0;
         uint32_t r = utf8_get(s + i, len - i, &used);
         uint32_t next = i + used < len ? utf8_get(s + i + used, len - i - used, &nused) : 0;
         bool joins = in_word && mid_rune(r) && word_rune(next) && next != '_' && prev != '_';
-        if (word_rune(r) || joins) {
-            utf8_put(&sb, in_word ? rune_lower(r) : rune_upper(r));
-            in_word = true;
+        if (!word_rune(r) && !joins) {
+            utf8_put(&sb, r);
+            in_word = titled = false;
+        } else if (cased(r)) {
+            utf8_put(&sb, titled ? rune_lower(r) : rune_upper(r));
+            in_word = titled = true;
         } else {
             utf8_put(&sb, r);
-            in_word = false;
+            in_word = true;
         }
         prev = r;
         i += used;
@@ -577,6 +614,10 @@ static int fn_join(struct exec_state *st, struct value *args, size_t n, struct v
 {
     (void)n;
     WANT_STRING(0);
+    if (args[1].kind == V_NIL) { /* a nil []string */
+        *res = value_string("", 0);
+        return 0;
+    }
     if (args[1].kind != V_LIST || !args[1].u.list.strings)
         return type_error(st, args, 1, "[]string", err);
     struct strbuf sb = STRBUF_INIT;
@@ -864,38 +905,38 @@ static int fn_humanize_duration(struct exec_state *st, struct value *args, size_
 }
 
 static const struct func_def funcs[] = {
-    {"and", NULL, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"or", NULL, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"not", fn_not, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"len", fn_len, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"index", fn_index, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"slice", fn_slice, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"print", fn_print, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"printf", fn_printf, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"println", fn_println, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"html", fn_html, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"js", fn_js, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"urlquery", fn_urlquery, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"call", fn_call, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"eq", fn_eq, TEMPLATE_COMPAT_0_25, 1, -1},
-    {"ne", fn_ne, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"lt", fn_lt, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"le", fn_le, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"gt", fn_gt, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"ge", fn_ge, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"toUpper", fn_to_upper, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"toLower", fn_to_lower, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"title", fn_title, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"join", fn_join, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"match", fn_match, TEMPLATE_COMPAT_0_25, 2, 2},
-    {"safeHtml", fn_safe_html, TEMPLATE_COMPAT_0_25, 1, 1},
-    {"reReplaceAll", fn_re_replace_all, TEMPLATE_COMPAT_0_25, 3, 3},
-    {"stringSlice", fn_string_slice, TEMPLATE_COMPAT_0_25, 0, -1},
-    {"trimSpace", fn_trim_space, TEMPLATE_COMPAT_0_26, 1, 1},
-    {"date", fn_date, TEMPLATE_COMPAT_0_28, 2, 2},
-    {"tz", fn_tz, TEMPLATE_COMPAT_0_28, 2, 2},
-    {"since", fn_since, TEMPLATE_COMPAT_0_28, 1, 1},
-    {"humanizeDuration", fn_humanize_duration, TEMPLATE_COMPAT_0_28, 1, 1},
+    {"and", NULL, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"or", NULL, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"not", fn_not, TEMPLATE_COMPAT_0_25, 1, 1, "a"},
+    {"len", fn_len, TEMPLATE_COMPAT_0_25, 1, 1, "a"},
+    {"index", fn_index, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"slice", fn_slice, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"print", fn_print, TEMPLATE_COMPAT_0_25, 0, -1, "a*"},
+    {"printf", fn_printf, TEMPLATE_COMPAT_0_25, 1, -1, "sa*"},
+    {"println", fn_println, TEMPLATE_COMPAT_0_25, 0, -1, "a*"},
+    {"html", fn_html, TEMPLATE_COMPAT_0_25, 0, -1, "a*"},
+    {"js", fn_js, TEMPLATE_COMPAT_0_25, 0, -1, "a*"},
+    {"urlquery", fn_urlquery, TEMPLATE_COMPAT_0_25, 0, -1, "a*"},
+    {"call", fn_call, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"eq", fn_eq, TEMPLATE_COMPAT_0_25, 1, -1, "a*"},
+    {"ne", fn_ne, TEMPLATE_COMPAT_0_25, 2, 2, "aa"},
+    {"lt", fn_lt, TEMPLATE_COMPAT_0_25, 2, 2, "aa"},
+    {"le", fn_le, TEMPLATE_COMPAT_0_25, 2, 2, "aa"},
+    {"gt", fn_gt, TEMPLATE_COMPAT_0_25, 2, 2, "aa"},
+    {"ge", fn_ge, TEMPLATE_COMPAT_0_25, 2, 2, "aa"},
+    {"toUpper", fn_to_upper, TEMPLATE_COMPAT_0_25, 1, 1, "s"},
+    {"toLower", fn_to_lower, TEMPLATE_COMPAT_0_25, 1, 1, "s"},
+    {"title", fn_title, TEMPLATE_COMPAT_0_25, 1, 1, "s"},
+    {"join", fn_join, TEMPLATE_COMPAT_0_25, 2, 2, "sS"},
+    {"match", fn_match, TEMPLATE_COMPAT_0_25, 2, 2, "ss"},
+    {"safeHtml", fn_safe_html, TEMPLATE_COMPAT_0_25, 1, 1, "s"},
+    {"reReplaceAll", fn_re_replace_all, TEMPLATE_COMPAT_0_25, 3, 3, "sss"},
+    {"stringSlice", fn_string_slice, TEMPLATE_COMPAT_0_25, 0, -1, "s*"},
+    {"trimSpace", fn_trim_space, TEMPLATE_COMPAT_0_26, 1, 1, "s"},
+    {"date", fn_date, TEMPLATE_COMPAT_0_28, 2, 2, "st"},
+    {"tz", fn_tz, TEMPLATE_COMPAT_0_28, 2, 2, "st"},
+    {"since", fn_since, TEMPLATE_COMPAT_0_28, 1, 1, "t"},
+    {"humanizeDuration", fn_humanize_duration, TEMPLATE_COMPAT_0_28, 1, 1, "a"},
 };
 
 const struct func_def *func_lookup(const char *name, enum template_compat compat)

@@ -632,3 +632,31 @@ bool html_esc_equiv(enum html_esc e, bool is_html_fn)
         return e == ESC_HTML || e == ESC_RCDATA || e == ESC_ATTR;
     return e == ESC_URL_ESCAPE || e == ESC_URL_NORM;
 }
+
+void html_ctx_format(const struct html_ctx *c, struct strbuf *out)
+{
+    static const char *const states[] = {
+        "stateText", "stateTag", "stateAttrName", "stateAfterName", "stateBeforeValue",
+        "stateAttr", "stateURL", "stateSrcset", "stateJS", "stateCSS", "stateRCDATA",
+        "stateHTMLCmt",
+    };
+    static const char *const delims[] = {
+        "delimNone", "delimDoubleQuote", "delimSingleQuote", "delimSpaceOrTagEnd",
+    };
+    static const char *const parts[] = {"urlPartNone", "urlPartPreQuery", "urlPartQueryOrFrag"};
+    static const char *const attrs[] = {
+        "attrNone", "attrURL", "attrScript", "attrStyle", "attrSrcset", "attrScriptType",
+    };
+    static const char *const elements[] = {
+        "elementNone", "elementScript", "elementStyle", "elementTextarea", "elementTitle",
+    };
+    const char *state = states[c->state];
+    if (c->in_block_cmt)
+        state = c->state == HS_JS ? "stateJSBlockCmt" : "stateCSSBlockCmt";
+    else if (c->quote && c->state == HS_JS)
+        state = c->quote == '"' ? "stateJSDqStr" : c->quote == '\'' ? "stateJSSqStr" : "stateJSTmplLit";
+    else if (c->quote && c->state == HS_CSS)
+        state = c->quote == '"' ? "stateCSSDqStr" : "stateCSSSqStr";
+    strbuf_printf(out, "{%s %s %s jsCtxRegexp %s %s <nil>}", state, delims[c->delim],
+                  parts[c->url_part], attrs[c->attr], elements[c->element]);
+}

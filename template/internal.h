@@ -126,7 +126,7 @@ enum value_kind {
     V_ALERT,  /* template.Alert */
     V_ALERTS, /* template.Alerts */
     V_DATA,   /* *template.Data */
-    V_RUNE,   /* a character constant: int32 */
+    V_BYTE,   /* uint8, from indexing a string */
 };
 
 struct value;
@@ -147,7 +147,9 @@ struct value {
         struct { struct value *items; size_t len; bool strings; } list;
         const struct kv *kv;
         struct { const char *name, *value; } pair;
-        struct { const struct template_alert **items; size_t len; } alerts;
+        /* plain: a []template.Alert (what Firing/Resolved return), without
+         * the methods of template.Alerts */
+        struct { const struct template_alert **items; size_t len; bool plain; } alerts;
         int64_t t;
         const struct template_alert *alert;
         const struct template_data *data;
@@ -204,6 +206,9 @@ void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out);
 /* The escapers for an action at c (which is nudged as Go does). */
 size_t html_escapers(struct html_ctx *c, enum html_esc out[4]);
 void html_escape(enum html_esc e, const struct value *v, struct strbuf *out);
+/* Go's context.String(), e.g. "{stateAttr delimSingleQuote urlPartNone
+ * jsCtxRegexp attrNone elementNone <nil>}". */
+void html_ctx_format(const struct html_ctx *c, struct strbuf *out);
 /* Whether the predefined escaper html (or else urlquery) stands for e. */
 bool html_esc_equiv(enum html_esc e, bool is_html_fn);
 
@@ -218,11 +223,14 @@ struct func_def {
     func_impl fn;          /* NULL for and/or, which the executor runs lazily */
     enum template_compat since;
     int min_args, max_args; /* max -1: variadic */
+    /* Go parameter types, checked as each argument is evaluated: s string,
+     * S []string, t time.Time, a any; a trailing '*' repeats the last. */
+    const char *params;
 };
 const struct func_def *func_lookup(const char *name, enum template_compat compat);
 struct arena *exec_arena(struct exec_state *st);
-/* Names the argument (0-based) a type error is about, for the error's node. */
-void exec_set_bad_arg(struct exec_state *st, int i);
+/* Names the argument (0-based) a type error is about and the Go type wanted. */
+void exec_set_bad_arg(struct exec_state *st, int i, const char *want);
 /* A method of time.Time: 1 done, 0 no such method, -1 error in err. */
 int time_call(struct arena *a, int64_t t, const char *name, struct value *args, size_t n,
               struct value *out, struct strbuf *err);

@@ -43,7 +43,7 @@ bool value_truth(const struct value *v)
     case V_BOOL:
         return v->u.b;
     case V_INT:
-    case V_RUNE:
+    case V_BYTE:
         return v->u.i != 0;
     case V_FLOAT:
         return v->u.f != 0;
@@ -72,7 +72,7 @@ const char *value_type_name(const struct value *v)
     case V_NIL: return "<nil>";
     case V_BOOL: return "bool";
     case V_INT: return "int";
-    case V_RUNE: return "int32";
+    case V_BYTE: return "uint8";
     case V_FLOAT: return "float64";
     case V_STRING: return "string";
     case V_HTML: return "template.HTML";
@@ -82,8 +82,8 @@ const char *value_type_name(const struct value *v)
     case V_PAIRS: return "template.Pairs";
     case V_TIME: return "time.Time";
     case V_ALERT: return "template.Alert";
-    case V_ALERTS: return "template.Alerts";
-    case V_DATA: return "*template.Data";
+    case V_ALERTS: return v->u.alerts.plain ? "[]template.Alert" : "template.Alerts";
+    case V_DATA: return "template.Data";
     }
     return "?";
 }
@@ -289,7 +289,7 @@ void value_print(const struct value *v, struct strbuf *out)
         strbuf_puts(out, v->u.b ? "true" : "false");
         break;
     case V_INT:
-    case V_RUNE:
+    case V_BYTE:
         strbuf_printf(out, "%lld", (long long)v->u.i);
         break;
     case V_FLOAT:
