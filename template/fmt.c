@@ -5,6 +5,7 @@
  */
 #include "template/internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -72,6 +73,7 @@ void go_sprint(struct value *args, size_t n, bool ln, struct strbuf *out)
 
 struct spec {
     bool minus, plus, sharp, zero, space;
+    bool plus_v; /* %+v: struct field names; the sign flag is dropped */
     int width, prec; /* -1: absent */
     char verb;
 };
@@ -85,8 +87,9 @@ static size_t rune_count(const char *s, size_t n)
     return c;
 }
 
-/* Writes s padded to the spec's width. */
-static void pad(const struct spec *sp, const char *s, size_t n, bool zero_ok, struct strbuf *out)
+/* Writes s padded to the spec's width; the 0 flag pads with zeros, after
+ * the sign when numeric. */
+static void pad(const struct spec *sp, const char *s, size_t n, bool numeric, struct strbuf *out)
 {
     size_t w = rune_count(s, n);
     size_t fill = sp->width > 0 && (size_t)sp->width > w ? (size_t)sp->width - w : 0;
@@ -96,15 +99,19 @@ static void pad(const struct spec *sp, const char *s, size_t n, bool zero_ok, st
             strbuf_putc(out, ' ');
         return;
     }
-    if (sp->zero && zero_ok && n && (s[0] == '-' || s[0] == '+' || s[0] == ' ')) {
+    bool zero = sp->zero;
+    if (zero && numeric && n && (s[0] == '-' || s[0] == '+' || s[0] == ' ')) {
         strbuf_putc(out, s[0]);
         s++, n--;
     }
     for (size_t i = 0; i < fill; i++)
-        strbuf_putc(out, sp->zero && zero_ok ? '0' : ' ');
+        strbuf_putc(out, zero ? '0' : ' ');
     strbuf_add(out, s, n);
 }
 
+static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out);
+
+/* Go writes the operand with %v and the same flags and width. */
 static void bad_verb(const struct spec *sp, const struct value *v, struct strbuf *out)
 {
     strbuf_printf(out, "%%!%c(", sp->verb);
@@ -112,7 +119,9 @@ static void bad_verb(const struct spec *sp, const struct value *v, struct strbuf
         strbuf_puts(out, "<nil>");
     } else {
         strbuf_printf(out, "%s=", value_type_name(v));
-        value_print(v, out);
+        struct spec s2 = *sp;
+        s2.verb = 'v';
+        fmt_value(&s2, v, out);
     }
     strbuf_putc(out, ')');
 }
@@ -148,7 +157,9 @@ static void fmt_integer(const struct spec *sp, int64_t i, struct strbuf *out)
         strbuf_puts(&sb, "0b");
     while (nd)
         strbuf_putc(&sb, digits[--nd]);
-    pad(sp, strbuf_cstr(&sb), sb.len, sp->prec < 0, out);
+    struct spec s2 = *sp;
+    s2.zero = sp->zero && sp->prec < 0; /* a precision turns zero padding off */
+    pad(&s2, strbuf_cstr(&sb), sb.len, true, out);
     strbuf_free(&sb);
 }
 
@@ -189,6 +200,37 @@ static void fmt_int_value(const struct spec *sp, const struct value *v, struct s
     strbuf_free(&sb);
 }
 
+/* strconv's 'b' form: mantissa "p" binary exponent. */
+static void float_binary(double f, struct strbuf *out)
+{
+    if (f == 0) {
+        strbuf_puts(out, signbit(f) ? "-0p-1074" : "0p-1074");
+        return;
+    }
+    int e;
+    double m = frexp(fabs(f), &e);
+    uint64_t mant = (uint64_t)ldexp(m, 53);
+    strbuf_printf(out, "%s%llup%+d", f < 0 ? "-" : "", (unsigned long long)mant, e - 53);
+}
+
+/* %x of a float: C's %a with Go's two-digit exponent. */
+static void float_hex(double f, int prec, bool upper, struct strbuf *out)
+{
+    char buf[64];
+    if (prec >= 0)
+        snprintf(buf, sizeof buf, upper ? "%.*A" : "%.*a", prec, f);
+    else
+        snprintf(buf, sizeof buf, upper ? "%A" : "%a", f);
+    char *p = strchr(buf, upper ? 'P' : 'p');
+    if (!p || !p[1] || !p[2] || p[3]) {
+        strbuf_puts(out, buf);
+        return;
+    }
+    strbuf_add(out, buf, (size_t)(p - buf) + 2);
+    strbuf_putc(out, '0');
+    strbuf_puts(out, p + 2);
+}
+
 static void fmt_float(const struct spec *sp, double f, struct strbuf *out)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -197,7 +239,11 @@ static void fmt_float(const struct spec *sp, double f, struct strbuf *out)
     else if (sp->space && f >= 0)
         strbuf_putc(&sb, ' ');
     char verb = sp->verb == 'v' ? 'g' : sp->verb;
-    if (verb == 'g' && sp->prec < 0)
+    if (verb == 'b') {
+        float_binary(f, &sb);
+    } else if (verb == 'x' || verb == 'X') {
+        float_hex(f, sp->prec, verb == 'X', &sb);
+    } else if (verb == 'g' && sp->prec < 0)
         float_format_go(f, 'v', -1, &sb);
     else if (verb == 'G' && sp->prec < 0)
         float_format_go(f, 'G', -1, &sb);
@@ -230,6 +276,8 @@ static void fmt_string(const struct spec *sp, const char *s, size_t n, struct st
         for (size_t i = 0; i < n; i++) {
             if (i && sp->space)
                 strbuf_putc(&sb, ' ');
+            if (sp->sharp && (i == 0 || sp->space))
+                strbuf_puts(&sb, sp->verb == 'x' ? "0x" : "0X");
             strbuf_printf(&sb, sp->verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
         }
     } else {
@@ -252,63 +300,177 @@ static void fmt_list(const struct spec *sp, const struct value *v, struct strbuf
     strbuf_putc(out, ']');
 }
 
-static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out)
+static void fmt_cstr(const struct spec *sp, const char *s, struct strbuf *out)
+{
+    struct value v = value_cstr(s);
+    fmt_value(sp, &v, out);
+}
+
+/* Maps print as map[k:v ...], the verb applied to each key and value. */
+static void fmt_kv(const struct spec *sp, const struct kv *kv, struct strbuf *out)
+{
+    strbuf_puts(out, "map[");
+    for (size_t i = 0; i < kv->len; i++) {
+        if (i)
+            strbuf_putc(out, ' ');
+        fmt_cstr(sp, kv->names[i], out);
+        strbuf_putc(out, ':');
+        fmt_cstr(sp, kv->values[i], out);
+    }
+    strbuf_putc(out, ']');
+}
+
+/* One struct field: "Name:" under %+v, then the value. */
+static void fmt_field(const struct spec *sp, const char *name, const struct value *v, bool first,
+                      struct strbuf *out)
+{
+    if (!first)
+        strbuf_putc(out, ' ');
+    if (sp->plus_v)
+        strbuf_printf(out, "%s:", name);
+    fmt_value(sp, v, out);
+}
+
+static struct value time_val(int64_t t)
+{
+    struct value v = {.kind = V_TIME};
+    v.u.t = t;
+    return v;
+}
+
+static void fmt_alert(const struct spec *sp, const struct template_alert *a, struct strbuf *out)
+{
+    struct arena tmp = ARENA_INIT;
+    struct value labels = {.kind = V_KV}, annots = {.kind = V_KV};
+    labels.u.kv = kv_from_labelset(&tmp, &a->labels);
+    annots.u.kv = kv_from_labelset(&tmp, &a->annotations);
+    struct value f[7] = {value_cstr(a->status), labels, annots, time_val(a->starts_at),
+                         time_val(a->ends_at), value_cstr(a->generator_url),
+                         value_cstr(a->fingerprint)};
+    static const char *const names[7] = {"Status", "Labels", "Annotations", "StartsAt",
+                                         "EndsAt", "GeneratorURL", "Fingerprint"};
+    strbuf_putc(out, '{');
+    for (int i = 0; i < 7; i++)
+        fmt_field(sp, names[i], &f[i], i == 0, out);
+    strbuf_putc(out, '}');
+    arena_free(&tmp);
+}
+
+static void fmt_alerts(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    strbuf_putc(out, '[');
+    for (size_t i = 0; i < v->u.alerts.len; i++) {
+        if (i)
+            strbuf_putc(out, ' ');
+        fmt_alert(sp, v->u.alerts.items[i], out);
+    }
+    strbuf_putc(out, ']');
+}
+
+static void fmt_data(const struct spec *sp, const struct template_data *d, struct strbuf *out)
+{
+    struct arena tmp = ARENA_INIT;
+    struct value alerts = {.kind = V_ALERTS};
+    alerts.u.alerts.items = arena_alloc(&tmp, (d->n_alerts + 1) * sizeof(void *));
+    for (size_t i = 0; i < d->n_alerts; i++)
+        alerts.u.alerts.items[i] = &d->alerts[i];
+    alerts.u.alerts.len = d->n_alerts;
+    struct value kvs[3] = {{.kind = V_KV}, {.kind = V_KV}, {.kind = V_KV}};
+    kvs[0].u.kv = kv_from_labelset(&tmp, &d->group_labels);
+    kvs[1].u.kv = kv_from_labelset(&tmp, &d->common_labels);
+    kvs[2].u.kv = kv_from_labelset(&tmp, &d->common_annotations);
+    struct value f[7] = {value_cstr(d->receiver), value_cstr(d->status), alerts, kvs[0], kvs[1],
+                         kvs[2], value_cstr(d->external_url)};
+    static const char *const names[7] = {"Receiver", "Status", "Alerts", "GroupLabels",
+                                         "CommonLabels", "CommonAnnotations", "ExternalURL"};
+    strbuf_putc(out, '{');
+    for (int i = 0; i < 7; i++)
+        fmt_field(sp, names[i], &f[i], i == 0, out);
+    strbuf_putc(out, '}');
+    arena_free(&tmp);
+}
+
+static void fmt_pair(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    struct value name = value_cstr(v->u.pair.name), val = value_cstr(v->u.pair.value);
+    strbuf_putc(out, '{');
+    fmt_field(sp, "Name", &name, true, out);
+    fmt_field(sp, "Value", &val, false, out);
+    strbuf_putc(out, '}');
+}
+
+/* time.Time is a Stringer, used for the verbs fmt hands to String(). */
+static void fmt_time(const struct spec *sp, int64_t t, struct strbuf *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    time_format_go(t, &sb);
+    struct spec s2 = *sp;
+    if (!strchr("sqxX", s2.verb))
+        s2.verb = 's';
+    fmt_string(&s2, strbuf_cstr(&sb), sb.len, out);
+    strbuf_free(&sb);
+}
+
+static bool fmt_scalar(const struct spec *sp, const struct value *v, struct strbuf *out)
 {
     char verb = sp->verb;
-    if (verb == 'T') {
-        const char *t = value_type_name(v);
-        pad(sp, t, strlen(t), false, out);
-        return;
-    }
     switch (v->kind) {
     case V_BOOL:
         if (verb == 'v' || verb == 't')
             pad(sp, v->u.b ? "true" : "false", v->u.b ? 4 : 5, false, out);
         else
             bad_verb(sp, v, out);
-        return;
+        return true;
     case V_INT:
     case V_BYTE:
         if (strchr("bcdoOqxXUv", verb))
             fmt_int_value(sp, v, out);
         else
             bad_verb(sp, v, out);
-        return;
+        return true;
     case V_FLOAT:
-        if (strchr("veEfFgGxX", verb))
+        if (strchr("bveEfFgGxX", verb))
             fmt_float(sp, v->u.f, out);
         else
             bad_verb(sp, v, out);
-        return;
+        return true;
     case V_STRING:
     case V_HTML:
         if (strchr("vsqxX", verb))
             fmt_string(sp, v->u.str.s, v->u.str.len, out);
         else
             bad_verb(sp, v, out);
-        return;
-    case V_LIST:
-    case V_PAIRS:
-        fmt_list(sp, v, out);
-        return;
+        return true;
     case V_NIL:
         if (verb == 'v')
             pad(sp, "<nil>", 5, false, out);
         else
             bad_verb(sp, v, out);
-        return;
+        return true;
     default:
-        break;
+        return false;
     }
-    /* Structs, maps and time: their %v text, quoted for %q (time.Time is a
-     * Stringer). */
-    struct strbuf sb = STRBUF_INIT;
-    value_print(v, &sb);
-    struct spec s2 = *sp;
-    if (verb != 'q' && verb != 'x' && verb != 'X')
-        s2.verb = 's';
-    fmt_string(&s2, strbuf_cstr(&sb), sb.len, out);
-    strbuf_free(&sb);
+}
+
+static void fmt_value(const struct spec *sp, const struct value *v, struct strbuf *out)
+{
+    if (sp->verb == 'T') {
+        const char *t = value_type_name(v);
+        pad(sp, t, strlen(t), false, out);
+        return;
+    }
+    if (fmt_scalar(sp, v, out))
+        return;
+    switch (v->kind) {
+    case V_LIST: case V_PAIRS: fmt_list(sp, v, out); break;
+    case V_KV: fmt_kv(sp, v->u.kv, out); break;
+    case V_PAIR: fmt_pair(sp, v, out); break;
+    case V_TIME: fmt_time(sp, v->u.t, out); break;
+    case V_ALERT: fmt_alert(sp, v->u.alert, out); break;
+    case V_ALERTS: fmt_alerts(sp, v, out); break;
+    case V_DATA: fmt_data(sp, v->u.data, out); break;
+    default: break;
+    }
 }
 
 static int parse_num(const char *f, size_t n, size_t *i)
@@ -357,9 +519,30 @@ static void parse_spec(const char *f, size_t n, size_t *i, struct spec *sp, stru
         sp->zero = false;
 }
 
+/* "[n]" before a verb picks operand n (1-based); -1 for a bad index. */
+static int arg_index(const char *f, size_t n, size_t *i, size_t nargs, size_t *argi)
+{
+    if (*i >= n || f[*i] != '[')
+        return 0;
+    size_t j = *i + 1;
+    size_t v = 0;
+    while (j < n && f[j] >= '0' && f[j] <= '9' && v < 1000000)
+        v = v * 10 + (size_t)(f[j++] - '0');
+    if (j >= n || f[j] != ']') {
+        *i = j;
+        return -1;
+    }
+    *i = j + 1;
+    if (v < 1 || v > nargs)
+        return -1;
+    *argi = v - 1;
+    return 1;
+}
+
 void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struct strbuf *out)
 {
     size_t argi = 0;
+    bool reordered = false;
     for (size_t i = 0; i < n;) {
         if (f[i] != '%') {
             size_t j = i;
@@ -372,6 +555,8 @@ void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struc
         i++;
         struct spec sp;
         parse_spec(f, n, &i, &sp, args, nargs, &argi, out);
+        int idx = arg_index(f, n, &i, nargs, &argi);
+        reordered |= idx != 0;
         if (i >= n) {
             strbuf_puts(out, "%!(NOVERB)");
             break;
@@ -384,6 +569,16 @@ void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struc
             continue;
         }
         sp.verb = verb < 0x80 ? (char)verb : '?';
+        if (sp.verb == 'v' && sp.plus) {
+            sp.plus_v = true;
+            sp.plus = false;
+        }
+        if (idx < 0) {
+            strbuf_puts(out, "%!");
+            utf8_put(out, verb);
+            strbuf_puts(out, "(BADINDEX)");
+            continue;
+        }
         if (argi >= nargs) {
             strbuf_puts(out, "%!");
             utf8_put(out, verb);
@@ -392,7 +587,7 @@ void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struc
         }
         fmt_value(&sp, &args[argi++], out);
     }
-    if (argi < nargs) {
+    if (!reordered && argi < nargs) {
         strbuf_puts(out, "%!(EXTRA ");
         for (size_t k = argi; k < nargs; k++) {
             if (k > argi)

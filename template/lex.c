@@ -202,11 +202,13 @@ static struct item lex_identifier(struct lexer *lx)
 static struct item lex_field_or_var(struct lexer *lx, enum item_type type)
 {
     size_t end = lx->pos + 1;
-    if (end >= lx->len || !is_alnum(lx->in[end])) {
+    if (at_terminator(lx, end)) {
         if (type == ITEM_VARIABLE)
             return make_item(lx, ITEM_VARIABLE, lx->pos, end);
         return make_item(lx, ITEM_DOT, lx->pos, end);
     }
+    if (!is_alnum(lx->in[end]))
+        return bad_char(lx, end);
     while (end < lx->len && is_alnum(lx->in[end]))
         end++;
     if (!at_terminator(lx, end))
@@ -221,9 +223,10 @@ static size_t scan_digits(const struct lexer *lx, size_t p, const char *digits)
     return p;
 }
 
-static struct item lex_number(struct lexer *lx)
+/* Go's scanNumber: returns the end of the number at p, or 0 with *bad set
+ * to the end of the bad text when an alphanumeric follows. */
+static size_t scan_number(const struct lexer *lx, size_t p, size_t *bad)
 {
-    size_t p = lx->pos;
     if (p < lx->len && (lx->in[p] == '+' || lx->in[p] == '-'))
         p++;
     const char *digits = "0123456789_";
@@ -236,7 +239,8 @@ static struct item lex_number(struct lexer *lx)
     if (p < lx->len && lx->in[p] == '.')
         p = scan_digits(lx, p + 1, digits);
     bool hex = strlen(digits) > 12;
-    if (p < lx->len && strchr(hex ? "pP" : "eE", lx->in[p])) {
+    if (p < lx->len && strchr(hex ? "pP" : "eE", lx->in[p]) && lx->in[p] &&
+        (hex || strlen(digits) == 11)) {
         p++;
         if (p < lx->len && (lx->in[p] == '+' || lx->in[p] == '-'))
             p++;
@@ -245,10 +249,36 @@ static struct item lex_number(struct lexer *lx)
     if (p < lx->len && lx->in[p] == 'i')
         p++;
     if (p < lx->len && is_alnum(lx->in[p])) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "bad number syntax: \"%.*s\"", (int)(p + 1 - lx->pos),
-                 lx->in + lx->pos);
-        return lex_error(lx, msg);
+        *bad = p + 1;
+        return 0;
+    }
+    return p;
+}
+
+static struct item bad_number(struct lexer *lx, size_t end)
+{
+    char msg[96];
+    struct strbuf q = STRBUF_INIT;
+    char *text = xstrndup(lx->in + lx->pos, end - lx->pos);
+    strbuf_go_quote(&q, text);
+    free(text);
+    snprintf(msg, sizeof msg, "bad number syntax: %s", strbuf_cstr(&q));
+    strbuf_free(&q);
+    return lex_error(lx, msg);
+}
+
+static struct item lex_number(struct lexer *lx)
+{
+    size_t bad = 0;
+    size_t p = scan_number(lx, lx->pos, &bad);
+    if (!p)
+        return bad_number(lx, bad);
+    if (p < lx->len && (lx->in[p] == '+' || lx->in[p] == '-')) {
+        /* a complex constant such as 1+2i; anything else is malformed */
+        size_t q = scan_number(lx, p, &bad);
+        if (!q || lx->in[q - 1] != 'i')
+            return bad_number(lx, q ? q : bad);
+        p = q;
     }
     return make_item(lx, ITEM_NUMBER, lx->pos, p);
 }

@@ -127,7 +127,7 @@ static void item_describe(const struct item *it, struct strbuf *sb)
         strbuf_puts(sb, "EOF");
     else if (it->type == ITEM_ERROR)
         strbuf_add(sb, it->val, it->len);
-    else if (is_keyword(it->type) && it->type != ITEM_BOOL)
+    else if ((is_keyword(it->type) && it->type != ITEM_BOOL) || it->type == ITEM_DOT)
         strbuf_printf(sb, "<%.*s>", (int)it->len, it->val);
     else {
         char *s = xstrndup(it->val, it->len > 10 ? 10 : it->len);
@@ -725,14 +725,14 @@ static struct node *block_control(struct parser *p)
 static struct node *simple_keyword(struct parser *p, enum node_type type, struct item kw,
                                    const char *what)
 {
-    if (type != NODE_END && type != NODE_ELSE && p->range_depth == 0)
-        parse_fail(p, "{{%s}} outside {{range}}", what);
     struct item t = next_non_space(p);
     if (t.type != ITEM_RIGHT) {
         char ctx[32];
         snprintf(ctx, sizeof ctx, type == NODE_END || type == NODE_ELSE ? "%s" : "{{%s}}", what);
         unexpected(p, t, ctx);
     }
+    if (type != NODE_END && type != NODE_ELSE && p->range_depth == 0)
+        parse_fail(p, "{{%s}} outside {{range}}", what);
     return new_node(p, type, kw.pos, kw.line);
 }
 
