@@ -1,0 +1,115 @@
+/*
+ * state.c: the whole log as Alertmanager's full-state bytes (uvarint length
+ * + MeshEntry, back to back), for gossip merges, broadcasts and the snapshot
+ * file.
+ */
+#include "nflog/nflog_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static void strbuf_to_bytes(struct strbuf *sb, uint8_t **out, size_t *len)
+{
+    *len = sb->len;
+    *out = (uint8_t *)strbuf_detach(sb);
+}
+
+void nflog_encode(const struct nflog *l, uint8_t **out, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < l->len; i++)
+        nflog_record_encode(&sb, l->entries[i]);
+    strbuf_to_bytes(&sb, out, len);
+}
+
+int nflog_encode_one(const struct nflog *l, const char *group_key,
+                     const struct nflog_receiver *r, uint8_t **out, size_t *len)
+{
+    const struct nflog_entry *e = nflog_query(l, group_key, r);
+    if (!e)
+        return -1;
+    struct strbuf sb = STRBUF_INIT;
+    nflog_record_encode(&sb, e);
+    strbuf_to_bytes(&sb, out, len);
+    return 0;
+}
+
+/* 0.25's state.merge for gossip; loading a snapshot instead takes every
+ * record, a later one replacing an earlier one of the same key (0.25 fills a
+ * map and swaps it in). */
+static bool merge_entry(struct nflog *l, struct nflog_entry *e, int64_t now, bool loading)
+{
+    if (!loading) {
+        if (e->expires_at < now)
+            return false;
+        const struct nflog_entry *prev =
+            nflog_store_find(l, e->group_key, e->group_key_len, &e->receiver);
+        if (prev && prev->timestamp >= e->timestamp)
+            return false;
+    }
+    nflog_store_put(l, e);
+    return true;
+}
+
+static int merge_fail(char **err, size_t index, const char *why)
+{
+    if (err)
+        *err = xasprintf("nflog: record %zu: %s", index, why);
+    return -1;
+}
+
+static int merge_bytes(struct nflog *l, const uint8_t *data, size_t len, int64_t now,
+                       bool loading, char **err)
+{
+    struct sil_pb_reader r = {data, data + len};
+    int merged = 0;
+    for (size_t index = 0; r.p < r.end; index++) {
+        struct sil_pb_reader body;
+        if (sil_pb_read_len(&r, &body) != 0)
+            return merge_fail(err, index, "truncated record");
+        char *why = NULL;
+        struct nflog_entry *e = nflog_record_decode(body.p, (size_t)(body.end - body.p), &why);
+        if (!e) {
+            merge_fail(err, index, why);
+            free(why);
+            return -1;
+        }
+        if (merge_entry(l, e, now, loading))
+            merged++;
+        else
+            nflog_entry_free(e);
+    }
+    return merged;
+}
+
+int nflog_merge(struct nflog *l, const uint8_t *data, size_t len, int64_t now, char **err)
+{
+    return merge_bytes(l, data, len, now, false, err);
+}
+
+int nflog_snapshot_write(const struct nflog *l, const char *path)
+{
+    uint8_t *data;
+    size_t len;
+    nflog_encode(l, &data, &len);
+    int rc = file_write_atomic(path, data, len);
+    free(data);
+    return rc;
+}
+
+int nflog_snapshot_load(struct nflog *l, const char *path, char **err)
+{
+    char *data;
+    size_t len;
+    int rc = file_read_all(path, &data, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc != 0) {
+        if (err)
+            *err = xasprintf("nflog: reading %s: %s", path, strerror(-rc));
+        return -1;
+    }
+    rc = merge_bytes(l, (const uint8_t *)data, len, 0, true, err);
+    free(data);
+    return rc;
+}
