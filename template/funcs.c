@@ -7,8 +7,11 @@
 #include "template/internal.h"
 
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <wctype.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -492,35 +495,69 @@ static int fn_call(struct exec_state *st, struct value *args, size_t n, struct v
 
 /* ---- Alertmanager's functions ---- */
 
-/* Simple case mapping: ASCII, Latin-1, Greek and Cyrillic basic letters. */
+/* Unicode simple case mapping, as Go's unicode.ToUpper/ToLower: glibc's
+ * C.UTF-8 tables when that locale exists (a private locale object, so no
+ * global state changes), else ASCII and Latin-1 only. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_locale_init(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 static uint32_t rune_upper(uint32_t r)
 {
-    if (r >= 'a' && r <= 'z')
+    if (r < 0x80)
+        return r >= 'a' && r <= 'z' ? r - 32 : r;
+    pthread_once(&utf8_once, utf8_locale_init);
+    if (utf8_locale)
+        return (uint32_t)towupper_l((wint_t)r, utf8_locale);
+    if (r >= 0xE0 && r <= 0xFE && r != 0xF7)
         return r - 32;
-    if ((r >= 0xE0 && r <= 0xFE && r != 0xF7) || (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2) ||
-        (r >= 0x430 && r <= 0x44F))
-        return r - 32;
-    if (r >= 0x450 && r <= 0x45F)
-        return r - 80;
-    if (r == 0xFF)
-        return 0x178;
-    if (r == 0xB5)
-        return 0x39C;
-    return r;
+    return r == 0xFF ? 0x178 : r == 0xB5 ? 0x39C : r;
 }
 
 static uint32_t rune_lower(uint32_t r)
 {
-    if (r >= 'A' && r <= 'Z')
+    if (r < 0x80)
+        return r >= 'A' && r <= 'Z' ? r + 32 : r;
+    pthread_once(&utf8_once, utf8_locale_init);
+    if (utf8_locale)
+        return (uint32_t)towlower_l((wint_t)r, utf8_locale);
+    if (r >= 0xC0 && r <= 0xDE && r != 0xD7)
         return r + 32;
-    if ((r >= 0xC0 && r <= 0xDE && r != 0xD7) || (r >= 0x391 && r <= 0x3A9 && r != 0x3A2) ||
-        (r >= 0x410 && r <= 0x42F))
-        return r + 32;
-    if (r >= 0x400 && r <= 0x40F)
-        return r + 80;
-    if (r == 0x178)
-        return 0xFF;
-    return r;
+    return r == 0x178 ? 0xFF : r;
+}
+
+/* Title case of a word's first letter (x/text/cases uses the full mapping):
+ * the Latin digraphs have their own title forms and some letters expand. */
+static const char *title_special(uint32_t r)
+{
+    static const struct {
+        uint32_t from;
+        const char *to;
+    } special[] = {
+        {0xDF, "Ss"}, {0xFB00, "Ff"}, {0xFB01, "Fi"}, {0xFB02, "Fl"}, {0xFB03, "Ffi"},
+        {0xFB04, "Ffl"}, {0xFB05, "St"}, {0xFB06, "St"},
+        {0x1C4, "\xC7\x85"}, {0x1C5, "\xC7\x85"}, {0x1C6, "\xC7\x85"},
+        {0x1C7, "\xC7\x88"}, {0x1C8, "\xC7\x88"}, {0x1C9, "\xC7\x88"},
+        {0x1CA, "\xC7\x8B"}, {0x1CB, "\xC7\x8B"}, {0x1CC, "\xC7\x8B"},
+        {0x1F1, "\xC7\xB2"}, {0x1F2, "\xC7\xB2"}, {0x1F3, "\xC7\xB2"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+        if (special[i].from == r)
+            return special[i].to;
+    return NULL;
+}
+
+static void rune_title(uint32_t r, struct strbuf *out)
+{
+    const char *t = title_special(r);
+    if (t)
+        strbuf_puts(out, t);
+    else
+        utf8_put(out, rune_upper(r));
 }
 
 static void map_runes(const struct value *v, uint32_t (*fn)(uint32_t), struct strbuf *out)
@@ -574,7 +611,7 @@ static bool mid_rune(uint32_t r)
 
 static bool cased(uint32_t r)
 {
-    return rune_upper(r) != r || rune_lower(r) != r;
+    return rune_upper(r) != r || rune_lower(r) != r || title_special(r);
 }
 
 static int fn_title(struct exec_state *st, struct value *args, size_t n, struct value *res,
@@ -596,7 +633,10 @@ static int fn_title(struct exec_state *st, struct value *args, size_t n, struct 
             utf8_put(&sb, r);
             in_word = titled = false;
         } else if (cased(r)) {
-            utf8_put(&sb, titled ? rune_lower(r) : rune_upper(r));
+            if (titled)
+                utf8_put(&sb, rune_lower(r));
+            else
+                rune_title(r, &sb);
             in_word = titled = true;
         } else {
             utf8_put(&sb, r);
