@@ -45,9 +45,13 @@ struct api_state {
     /* POST /-/reload: returns 0, or -1 with *err (caller frees). */
     int (*reload)(void *ctx, char **err);
     void *reload_ctx;
-    /* Called after a silence was created, updated or expired, so main can
-     * schedule a snapshot. */
-    void (*silences_changed)(void *ctx);
+    /* Called after a silence was created, updated or expired.  The API holds
+     * the client's answer (the connection suspended, the loop free) until
+     * done(arg, rc) runs: rc 0 means the change is on disk, a negative rc
+     * that it could not be written, and the client gets a 500.  done runs
+     * exactly once, from the loop, never from inside silences_changed.  NULL:
+     * the API answers at once. */
+    void (*silences_changed)(void *ctx, void (*done)(void *arg, int rc), void *arg);
     void *silences_changed_ctx;
 };
 

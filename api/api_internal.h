@@ -87,6 +87,7 @@ struct api_resp {
     char *allow_methods;  /* Access-Control-Allow-Methods, owned */
     char *allow_headers;  /* Access-Control-Allow-Headers, owned */
     const char *instrument; /* handler label when the route is instrumented */
+    bool hold_until_persisted; /* a silence changed: answer once it is on disk */
 };
 
 void api_resp_init(struct api_resp *r);

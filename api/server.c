@@ -5,7 +5,9 @@
  * deadlines.  The listening socket is created here rather than by MHD so a
  * bind failure can be reported with its errno, Go-style.  Request bodies are
  * accumulated per connection up to API_BODY_LIMIT; each complete request is
- * turned into a struct api_req, routed, and the struct api_resp queued.
+ * turned into a struct api_req, routed, and the struct api_resp queued.  An
+ * answer to a silence change is held, its connection suspended, until main
+ * reports the change written to disk; the loop serves others meanwhile.
  */
 #include "api/api_internal.h"
 
@@ -17,8 +19,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+struct api_wait;
+
 struct api {
     uv_loop_t *loop;
+    struct api_wait *waits; /* answers held for a snapshot write */
     struct MHD_Daemon *mhd;
     uv_poll_t poll;
     uv_timer_t timer;
@@ -31,6 +36,18 @@ struct api {
 struct api_conn {
     struct strbuf body;
     bool too_large;
+    struct api_resp *held; /* the answer, once routed, while it waits */
+    int persist_rc;
+};
+
+/* One held answer.  It outlives its connection when api_stop cancels it: the
+ * persistence callback still arrives later and only frees it then. */
+struct api_wait {
+    struct api *api;
+    struct MHD_Connection *c;
+    struct api_conn *cc;
+    bool cancelled;
+    struct api_wait *prev, *next;
 };
 
 /* ---- listening socket ---- */
@@ -210,6 +227,66 @@ static enum MHD_Result send_too_large(struct MHD_Connection *c)
     return rc;
 }
 
+static void wait_unlink(struct api_wait *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        w->api->waits = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+}
+
+static void on_persisted(void *arg, int rc)
+{
+    struct api_wait *w = arg;
+    if (!w->cancelled) {
+        wait_unlink(w);
+        w->cc->persist_rc = rc;
+        MHD_resume_connection(w->c);
+        api_run(w->api); /* MHD now calls on_access again, which sends it */
+    }
+    free(w);
+}
+
+static void hold_response(struct api *api, struct MHD_Connection *c, struct api_conn *cc,
+                          struct api_resp *resp)
+{
+    cc->held = xmalloc(sizeof *cc->held);
+    *cc->held = *resp; /* moves the body and owned headers */
+    api_resp_init(resp);
+    struct api_wait *w = xcalloc(1, sizeof *w);
+    *w = (struct api_wait){api, c, cc, false, NULL, api->waits};
+    if (api->waits)
+        api->waits->prev = w;
+    api->waits = w;
+    MHD_suspend_connection(c);
+    api->state->silences_changed(api->state->silences_changed_ctx, on_persisted, w);
+}
+
+static void held_free(struct api_conn *cc)
+{
+    if (!cc->held)
+        return;
+    api_resp_free(cc->held);
+    free(cc->held);
+    cc->held = NULL;
+}
+
+static enum MHD_Result send_held(struct MHD_Connection *c, struct api_conn *cc)
+{
+    if (cc->persist_rc != 0) {
+        /* The change is in memory and the next write retries it, but the
+         * client must not take it for durable. */
+        api_resp_free(cc->held);
+        api_resp_init(cc->held);
+        api_resp_errstr(cc->held, 500, "failed to write the silence snapshot");
+    }
+    enum MHD_Result rc = send_resp(c, cc->held);
+    held_free(cc);
+    return rc;
+}
+
 static bool declared_too_large(struct MHD_Connection *c)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -241,9 +318,13 @@ static enum MHD_Result handle(struct api *api, struct MHD_Connection *c, const c
     if (resp.instrument)
         api_http_observe(&api->http, resp.instrument, method,
                          (double)(time_monotonic() - start) / 1e9, resp.body.len);
+    req_free_params(&req);
+    if (resp.hold_until_persisted && resp.status != 0 && api->state->silences_changed) {
+        hold_response(api, c, cc, &resp);
+        return MHD_YES;
+    }
     enum MHD_Result rc = send_resp(c, &resp);
     api_resp_free(&resp);
-    req_free_params(&req);
     return rc;
 }
 
@@ -275,6 +356,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
             strbuf_add(&cc->body, upload_data, n);
         return MHD_YES;
     }
+    if (cc->held)
+        return send_held(c, cc);
     if (cc->too_large)
         return send_too_large(c);
     return handle(cls, c, url, method, cc);
@@ -289,6 +372,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct api_conn *cc = *con_cls;
     if (!cc)
         return;
+    held_free(cc);
     strbuf_free(&cc->body);
     free(cc);
     *con_cls = NULL;
@@ -350,6 +434,13 @@ void api_stop(struct api *api)
     api->poll.data = api;
     api->timer.data = api;
     api->pending_closes = 2;
+    /* MHD must not be stopped with suspended connections: resume them to be
+     * closed unanswered, and let their late callbacks find them cancelled. */
+    for (struct api_wait *w = api->waits; w; w = w->next) {
+        w->cancelled = true;
+        MHD_resume_connection(w->c);
+    }
+    api->waits = NULL;
     uv_close((uv_handle_t *)&api->poll, on_closed);
     uv_close((uv_handle_t *)&api->timer, on_closed);
     MHD_stop_daemon(api->mhd);

@@ -6,10 +6,10 @@
  */
 #include "api/api_internal.h"
 
-static void silences_notify(struct api_state *st)
+/* server.c holds the answer until the change is durable. */
+static void silences_notify(struct api_resp *resp)
 {
-    if (st->silences_changed)
-        st->silences_changed(st->silences_changed_ctx);
+    resp->hold_until_persisted = true;
 }
 
 void api_h_silences_get(struct api_state *st, const struct api_req *req, struct api_resp *resp)
@@ -68,7 +68,7 @@ void api_h_silences_post(struct api_state *st, const struct api_req *req, struct
     free(err);
     /* An update rejected late may still have expired the old silence. */
     if (rc == SILENCES_OK || update)
-        silences_notify(st);
+        silences_notify(resp);
 }
 
 static bool silence_id_check(const char *id, struct api_resp *resp)
@@ -108,5 +108,5 @@ void api_h_silence_delete(struct api_state *st, const struct api_req *req, const
         return;
     }
     resp->status = 200;
-    silences_notify(st);
+    silences_notify(resp);
 }

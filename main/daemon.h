@@ -59,7 +59,7 @@ int storage_load_silences(struct daemon *d);
 int maintenance_start(struct daemon *d);
 void maintenance_stop(struct daemon *d);
 void maintenance_final(struct daemon *d);
-void daemon_silences_changed_cb(void *ctx);
+void daemon_silences_changed_cb(void *ctx, void (*done)(void *arg, int rc), void *arg);
 
 /* signals.c: SIGHUP reloads, SIGINT/SIGTERM stop the daemon. */
 int signals_start(struct daemon *d);

@@ -12,6 +12,7 @@
 #include "util/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void log_write_failure(const struct daemon *d, int rc)
 {
@@ -107,12 +108,28 @@ void maintenance_final(struct daemon *d)
         log_write_failure(d, rc);
 }
 
-/* The API calls this after a silence change and answers only when it
- * returns, so the change is on disk before the client hears 200. */
-void daemon_silences_changed_cb(void *ctx)
+struct change_wait {
+    struct daemon *d;
+    void (*done)(void *arg, int rc);
+    void *arg;
+};
+
+static void change_persisted(void *ctx, int rc, size_t size, int64_t duration_ns)
 {
-    struct daemon *d = ctx;
-    int rc = persist_write_now(&d->persist);
+    (void)size;
+    (void)duration_ns;
+    struct change_wait *w = ctx;
     if (rc != 0)
-        log_write_failure(d, rc);
+        log_write_failure(w->d, rc);
+    w->done(w->arg, rc);
+    free(w);
+}
+
+/* The API calls this after a silence change and holds its answer until done
+ * runs, so the change is on disk before the client hears 200. */
+void daemon_silences_changed_cb(void *ctx, void (*done)(void *arg, int rc), void *arg)
+{
+    struct change_wait *w = xmalloc(sizeof *w);
+    *w = (struct change_wait){ctx, done, arg};
+    persist_write_async(&((struct daemon *)ctx)->persist, change_persisted, w);
 }

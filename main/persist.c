@@ -1,7 +1,7 @@
 /*
- * The silence snapshot writer: synchronous durable writes for acknowledged
- * changes, threadpool writes for maintenance, ordered by generation (see
- * persist.h for why).
+ * The silence snapshot writer: threadpool writes with group commit for the
+ * API and maintenance, synchronous writes at start-up and shutdown, ordered
+ * by generation (see persist.h for why).
  */
 #include "main/persist.h"
 #include "silences/silences.h"
@@ -19,8 +19,7 @@ struct persist_job {
     uint64_t gen;
     int rc;
     int64_t started; /* monotonic */
-    persist_done_fn *done;
-    void *ctx;
+    struct persist_waiter *waiters; /* the requests this write covers */
 };
 
 int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const char *path)
@@ -29,6 +28,7 @@ int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const c
     p->loop = loop;
     p->silences = s;
     p->path = xstrdup(path);
+    p->waiting_tail = &p->waiting;
     return uv_mutex_init(&p->file_lock);
 }
 
@@ -87,49 +87,63 @@ int persist_write_now(struct persist *p)
 static void job_work(uv_work_t *w)
 {
     struct persist_job *job = container_of(w, struct persist_job, work);
-    job->rc = write_ordered(job->p, job->gen, job->buf, job->len);
+    if (job->rc == 0)
+        job->rc = write_ordered(job->p, job->gen, job->buf, job->len);
 }
+
+static void start_job(struct persist *p);
 
 static void job_after(uv_work_t *w, int status)
 {
     struct persist_job *job = container_of(w, struct persist_job, work);
     struct persist *p = job->p;
     int rc = status == UV_ECANCELED ? status : job->rc;
-    if (job->done)
-        job->done(job->ctx, rc, job->len, time_monotonic() - job->started);
+    int64_t took = time_monotonic() - job->started;
+    for (struct persist_waiter *wt = job->waiters, *next; wt; wt = next) {
+        next = wt->next;
+        wt->done(wt->ctx, rc, job->len, took);
+        free(wt);
+    }
     free(job->buf);
     free(job);
     p->in_flight = false;
-    if (p->again) {
-        p->again = false;
-        persist_write_async(p, p->again_done, p->again_ctx);
+    if (p->wanted)
+        start_job(p);
+}
+
+/* The state is encoded now, on the loop, so the write covers every change
+ * made before this moment: all the requests waiting so far. */
+static void start_job(struct persist *p)
+{
+    struct persist_job *job = xcalloc(1, sizeof *job);
+    job->p = p;
+    job->started = time_monotonic();
+    job->waiters = p->waiting;
+    p->waiting = NULL;
+    p->waiting_tail = &p->waiting;
+    p->wanted = false;
+    /* An encoding failure travels through the threadpool like a write
+     * failure, so callbacks always arrive from the loop. */
+    job->rc = encode(p, &job->buf, &job->len, &job->gen);
+    int rc = uv_queue_work(p->loop, &job->work, job_work, job_after);
+    if (rc != 0) {
+        log_kv(LOG_ERROR, "Cannot queue the silence snapshot write", "err", uv_strerror(rc),
+               NULL);
+        abort(); /* uv_queue_work fails only on invalid arguments */
     }
+    p->in_flight = true;
 }
 
 void persist_write_async(struct persist *p, persist_done_fn *done, void *ctx)
 {
-    if (p->in_flight) {
-        /* The next write encodes the state as it is then, so it covers this
-         * request too. */
-        p->again = true;
-        p->again_done = done;
-        p->again_ctx = ctx;
-        return;
+    if (done) {
+        struct persist_waiter *wt = xcalloc(1, sizeof *wt);
+        wt->done = done;
+        wt->ctx = ctx;
+        *p->waiting_tail = wt;
+        p->waiting_tail = &wt->next;
     }
-    struct persist_job *job = xcalloc(1, sizeof *job);
-    job->p = p;
-    job->done = done;
-    job->ctx = ctx;
-    job->started = time_monotonic();
-    int rc = encode(p, &job->buf, &job->len, &job->gen);
-    if (rc == 0)
-        rc = uv_queue_work(p->loop, &job->work, job_work, job_after);
-    if (rc != 0) {
-        if (done)
-            done(ctx, rc, 0, 0);
-        free(job->buf);
-        free(job);
-        return;
-    }
-    p->in_flight = true;
+    p->wanted = true;
+    if (!p->in_flight)
+        start_job(p);
 }

@@ -1,19 +1,19 @@
 /*
  * The silence snapshot writer.  Two ways in, one file:
  *
- *  - persist_write_now encodes and writes on the calling (loop) thread and
- *    returns once the file and its directory are fsync'd.  The API answers a
- *    silence change only after silences_changed returns, so this is what
- *    makes "acknowledged means durable" hold; it blocks the loop for one
- *    fsync per change.
  *  - persist_write_async encodes on the loop and writes on the libuv
- *    threadpool, for maintenance, where nobody waits.
+ *    threadpool.  The API holds its answer to a silence change until the
+ *    write that contains the change has been fsync'd, which is what makes
+ *    "acknowledged means durable" hold without blocking the loop.  Changes
+ *    that arrive while a write runs wait together for the next one (group
+ *    commit), so a burst of changes costs a few fsyncs, not one each.
+ *  - persist_write_now encodes and writes on the calling thread, for start-up
+ *    and shutdown, when nothing else runs.
  *
  * Every write carries a generation taken on the loop when its state was
  * encoded, and the file lock lets a write through only if it is newer than
  * what is on disk, so a slow background write can never land an older state
- * over a newer synchronous one.  Async requests made while one is in flight
- * are coalesced into one more write.
+ * over a newer synchronous one.
  */
 #ifndef CHORUS_MAIN_PERSIST_H
 #define CHORUS_MAIN_PERSIST_H
@@ -28,6 +28,12 @@ struct silences;
 /* Called on the loop when an async write finished; rc as persist_write_now. */
 typedef void persist_done_fn(void *ctx, int rc, size_t size, int64_t duration_ns);
 
+struct persist_waiter {
+    persist_done_fn *done;
+    void *ctx;
+    struct persist_waiter *next;
+};
+
 struct persist {
     uv_loop_t *loop;
     struct silences *silences;
@@ -36,9 +42,9 @@ struct persist {
     uint64_t next_gen;    /* loop thread only */
     uint64_t written_gen; /* under file_lock */
     bool in_flight;       /* an async write is queued or running */
-    bool again;           /* another async write was asked for meanwhile */
-    persist_done_fn *again_done; /* callback of the coalesced request */
-    void *again_ctx;
+    bool wanted;          /* a write was asked for since the last one started */
+    struct persist_waiter *waiting; /* for the next write to start, FIFO */
+    struct persist_waiter **waiting_tail;
 };
 
 int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const char *path);
@@ -52,8 +58,8 @@ const char *persist_strerror(int rc);
 
 /* Returns 0, PERSIST_EENCODE or a negative errno. */
 int persist_write_now(struct persist *p);
-/* done (may be NULL) is called once this request's state is written; a
- * request coalesced into a later write gets the later write's outcome. */
+/* done (may be NULL) is called on the loop, never from inside this call, once
+ * a write that started after this call has finished, with its outcome. */
 void persist_write_async(struct persist *p, persist_done_fn *done, void *ctx);
 
 #endif
