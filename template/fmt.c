@@ -175,7 +175,9 @@ static void fmt_int_value(const struct spec *sp, const struct value *v, struct s
         struct strbuf r = STRBUF_INIT;
         utf8_put(&r, (uint32_t)v->u.i);
         strbuf_putc(&sb, '\'');
-        if (v->u.i == '\'')
+        if (v->u.i == 0)
+            strbuf_puts(&sb, "\\x00");
+        else if (v->u.i == '\'')
             strbuf_puts(&sb, "\\'");
         else if (v->u.i == '"')
             strbuf_putc(&sb, '"');
@@ -231,6 +233,41 @@ static void float_hex(double f, int prec, bool upper, struct strbuf *out)
     strbuf_puts(out, p + 2);
 }
 
+/* The # flag on floats: keep a decimal point, and for %g/%v/%x pad the
+ * significant digits to the precision (6 when unset). */
+static void float_sharp(struct strbuf *sb, char verb, int prec)
+{
+    int digits = 0;
+    if (strchr("vgGx", verb))
+        digits = prec < 0 ? 6 : prec;
+    size_t start = sb->len && strchr("+- ", sb->buf[0]) ? 1 : 0, cut = sb->len;
+    bool point = false, nonzero = false;
+    for (size_t i = start; i < sb->len; i++) {
+        char c = sb->buf[i];
+        if (c == '.') {
+            point = true;
+        } else if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+            cut = i;
+            break;
+        } else {
+            nonzero |= c != '0';
+            digits -= nonzero;
+        }
+    }
+    char tail[16] = "";
+    snprintf(tail, sizeof tail, "%s", sb->buf + cut);
+    sb->len = cut;
+    sb->buf[cut] = '\0';
+    if (!point) {
+        if (cut - start == 1 && sb->buf[start] == '0')
+            digits--;
+        strbuf_putc(sb, '.');
+    }
+    for (; digits > 0; digits--)
+        strbuf_putc(sb, '0');
+    strbuf_puts(sb, tail);
+}
+
 static void fmt_float(const struct spec *sp, double f, struct strbuf *out)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -247,10 +284,12 @@ static void fmt_float(const struct spec *sp, double f, struct strbuf *out)
         float_format_go(f, 'v', -1, &sb);
     else if (verb == 'G' && sp->prec < 0)
         float_format_go(f, 'G', -1, &sb);
-    else if ((verb == 'e' || verb == 'E') && sp->prec < 0)
+    else if ((verb == 'e' || verb == 'E' || verb == 'f' || verb == 'F') && sp->prec < 0)
         float_format_go(f, verb, 6, &sb);
     else
         float_format_go(f, verb, sp->prec, &sb);
+    if (sp->sharp && verb != 'b')
+        float_sharp(&sb, verb, sp->prec);
     pad(sp, sb.buf, sb.len, true, out);
     strbuf_free(&sb);
 }
@@ -510,7 +549,11 @@ static void parse_spec(const char *f, size_t n, size_t *i, struct spec *sp, stru
             if (*argi < nargs && args[*argi].kind == V_INT)
                 sp->prec = (int)args[(*argi)++].u.i;
             else
-                strbuf_puts(out, "%!(BADPREC)"), (*argi)++;
+                (*argi)++;
+            if (sp->prec < 0) { /* missing, not an int, or negative */
+                sp->prec = -1;
+                strbuf_puts(out, "%!(BADPREC)");
+            }
         } else {
             sp->prec = parse_num(f, n, i);
         }

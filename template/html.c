@@ -565,6 +565,30 @@ static void attr_escape(const char *s, size_t n, bool safe_html, bool nospace,
     strbuf_free(&text);
 }
 
+static bool js_ident_part(char c)
+{
+    return isalnum((unsigned char)c) || c == '$' || c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* jsValEscaper: the JSON form, padded with spaces where it could run into
+ * an adjacent identifier or keyword. */
+static void js_value(const struct value *v, struct strbuf *out)
+{
+    if (v->kind == V_NIL) {
+        strbuf_puts(out, " null ");
+        return;
+    }
+    struct strbuf j = STRBUF_INIT;
+    value_json(v, &j);
+    bool padded = j.len && (js_ident_part(j.buf[0]) || js_ident_part(j.buf[j.len - 1]));
+    if (padded)
+        strbuf_putc(out, ' ');
+    strbuf_add(out, j.buf, j.len);
+    if (padded)
+        strbuf_putc(out, ' ');
+    strbuf_free(&j);
+}
+
 void html_escape(enum html_esc e, const struct value *v, struct strbuf *out)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -593,17 +617,7 @@ void html_escape(enum html_esc e, const struct value *v, struct strbuf *out)
     case ESC_SRCSET: url_process(s, n, true, out); break;
     case ESC_JS_STR: js_str_escape(s, n, out); break;
     case ESC_JS_VAL:
-        if (v->kind == V_INT || v->kind == V_FLOAT || v->kind == V_BOOL) {
-            strbuf_putc(out, ' ');
-            strbuf_add(out, s, n);
-            strbuf_putc(out, ' ');
-        } else if (v->kind == V_NIL) {
-            strbuf_puts(out, " null ");
-        } else {
-            strbuf_putc(out, '"');
-            js_str_escape(s, n, out);
-            strbuf_putc(out, '"');
-        }
+        js_value(v, out);
         break;
     case ESC_CSS: css_escape(s, n, out); break;
     case ESC_CSS_FILTER: {

@@ -173,6 +173,8 @@ struct time_parts {
 void time_split(int64_t t, struct time_parts *tp);
 /* Go's Time.Format(layout) for a UTC time. */
 void time_format_layout(int64_t t, const char *layout, size_t len, struct strbuf *out);
+/* encoding/json's rendering of the value (json.c). */
+void value_json(const struct value *v, struct strbuf *out);
 /* Go's time.Time.String() for a UTC time. */
 void time_format_go(int64_t t, struct strbuf *out);
 /* Go's %v for a float64 (fmt %v: shortest, exponent outside 1e-4..1e6). */

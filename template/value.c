@@ -192,8 +192,8 @@ void float_format_go(double f, char fmt, int prec, struct strbuf *out)
         strbuf_puts(out, f > 0 ? "+Inf" : "-Inf");
         return;
     }
-    if (fmt == 'f' || fmt == 'F') {
-        strbuf_printf(out, "%.*f", prec < 0 ? 6 : prec, f);
+    if ((fmt == 'f' || fmt == 'F') && prec >= 0) {
+        strbuf_printf(out, "%.*f", prec, f);
         return;
     }
     if ((fmt == 'e' || fmt == 'E') && prec >= 0) {
@@ -214,7 +214,8 @@ void float_format_go(double f, char fmt, int prec, struct strbuf *out)
     }
     float_shortest(fabs(f), digits, &nd, &dp);
     int exp = dp - 1;
-    if (fmt == 'e' || fmt == 'E' || exp < -4 || exp >= 6) {
+    bool fixed = fmt == 'f' || fmt == 'F';
+    if (!fixed && (fmt == 'e' || fmt == 'E' || exp < -4 || exp >= 6)) {
         float_exp_form(digits, nd, dp, -1, fmt == 'E' || fmt == 'G' ? 'E' : 'e', out);
         return;
     }

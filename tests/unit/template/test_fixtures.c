@@ -232,3 +232,88 @@ Test(fixtures, broken_inline_templates_fail_like_amtool)
     fixture_data_free(&fd);
     template_set_free(set);
 }
+
+/* Length-prefixed records: "#<len>[ tag]\n<bytes>\n". */
+struct record {
+    char *tag;
+    char *body;
+    size_t len;
+};
+
+static size_t read_records(const char *path, struct record **out)
+{
+    size_t total;
+    char *data = fixture_read(path, &total);
+    cr_assert_not_null(data, "%s", path);
+    size_t n = 0, i = 0;
+    *out = NULL;
+    while (i < total && data[i] == '#') {
+        char *nl = memchr(data + i, '\n', total - i);
+        cr_assert_not_null(nl);
+        char *end;
+        size_t len = strtoul(data + i + 1, &end, 10);
+        *out = xrealloc(*out, (n + 1) * sizeof **out);
+        (*out)[n].tag = xstrndup(*end == ' ' ? end + 1 : "", *end == ' ' ? (size_t)(nl - end - 1) : 0);
+        (*out)[n].body = xstrndup(nl + 1, len);
+        (*out)[n].len = len;
+        n++;
+        i = (size_t)(nl - data) + 1 + len + 1;
+    }
+    free(data);
+    return n;
+}
+
+static void free_records(struct record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].tag);
+        free(r[i].body);
+    }
+    free(r);
+}
+
+static void check_generated(const char *kind, bool html)
+{
+    struct template_set *set = fixture_default_set();
+    struct fixture_data fd;
+    cr_assert_eq(fixture_data_load(TEMPLATE_FIXTURES "/data/04-mixed.txt", &fd), 0);
+    char path[1024];
+    snprintf(path, sizeof path, TEMPLATE_FIXTURES "/generated/%s.tmpls", kind);
+    struct record *cases, *want;
+    size_t n = read_records(path, &cases);
+    snprintf(path, sizeof path, TEMPLATE_FIXTURES "/expected/generated/%s.out", kind);
+    size_t nw = read_records(path, &want);
+    cr_assert_eq(n, nw, "%s: %zu cases, %zu expectations", kind, n, nw);
+    size_t failed = 0, checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(want[i].tag, "skip"))
+            continue;
+        checked++;
+        struct strbuf out = STRBUF_INIT;
+        char *err = NULL;
+        int rc = html ? template_execute_html_text(set, cases[i].body, &fd.data, &out, &err)
+                      : template_execute_text(set, cases[i].body, &fd.data, &out, &err);
+        const char *got = rc < 0 ? err : strbuf_cstr(&out);
+        size_t got_len = rc < 0 ? strlen(err) : out.len;
+        bool ok = (rc < 0) == !strcmp(want[i].tag, "err") && got_len == want[i].len &&
+                  !memcmp(got, want[i].body, got_len);
+        if (!ok) {
+            failed++;
+            fprintf(stderr, "MISMATCH %s #%zu: %s\n  want: %.300s\n  got:  %.300s\n", kind, i,
+                    cases[i].body, want[i].body, got);
+        }
+        free(err);
+        strbuf_free(&out);
+    }
+    cr_assert_eq(failed, 0, "%s: %zu of %zu generated cases differ from amtool", kind, failed,
+                 checked);
+    free_records(cases, n);
+    free_records(want, nw);
+    fixture_data_free(&fd);
+    template_set_free(set);
+}
+
+Test(generated, text) { check_generated("text", false); }
+Test(generated, html) { check_generated("html", true); }
+Test(generated, printf) { check_generated("printf", false); }
+Test(generated, parse) { check_generated("parse", false); }
