@@ -14,7 +14,7 @@
 
 #include <stdlib.h>
 
-static char *reader_string(const struct sil_pb_reader *r)
+static char *reader_string(const struct pb_reader *r)
 {
     return xstrndup((const char *)r->p, (size_t)(r->end - r->p));
 }
@@ -29,37 +29,37 @@ static void raw_append(uint8_t **buf, size_t *len, const uint8_t *from, const ui
 
 /* ---- decoding ---- */
 
-static int read_string(struct sil_pb_reader *r, int wt, const char **dst)
+static int read_string(struct pb_reader *r, int wt, const char **dst)
 {
-    struct sil_pb_reader sub;
-    if (wt != SIL_PB_LEN || sil_pb_read_len(r, &sub) != 0)
+    struct pb_reader sub;
+    if (wt != PB_LEN || pb_read_len(r, &sub) != 0)
         return -1;
     free((char *)*dst);
     *dst = reader_string(&sub);
     return 0;
 }
 
-static int decode_receiver(struct sil_pb_reader *r, struct nflog_entry *e)
+static int decode_receiver(struct pb_reader *r, struct nflog_entry *e)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (pb_read_len(r, &m) != 0)
         return -1;
     while (m.p < m.end) {
         const uint8_t *start = m.p;
         uint32_t f;
         int wt;
         uint64_t v = 0;
-        if (sil_pb_read_tag(&m, &f, &wt) != 0)
+        if (pb_read_tag(&m, &f, &wt) != 0)
             return -1;
         int rc;
         if (f == 1 || f == 2) {
             rc = read_string(&m, wt, f == 1 ? &e->receiver.group_name : &e->receiver.integration);
         } else if (f == 3) {
-            rc = wt == SIL_PB_VARINT ? sil_pb_read_varint(&m, &v) : -1;
+            rc = wt == PB_VARINT ? pb_read_varint(&m, &v) : -1;
             /* Go keeps the low 32 bits of an oversized uint32 too. */
             e->receiver.idx = (uint32_t)v;
         } else {
-            rc = sil_pb_skip(&m, wt);
+            rc = pb_skip(&m, wt);
             if (rc == 0)
                 raw_append(&e->raw.receiver_unknown, &e->raw.receiver_unknown_len, start, m.p);
         }
@@ -78,30 +78,30 @@ static void hashes_push(struct nflog_hashes *h, uint64_t v)
     h->items[h->len++] = v;
 }
 
-static int decode_hashes(struct sil_pb_reader *r, int wt, struct nflog_hashes *h)
+static int decode_hashes(struct pb_reader *r, int wt, struct nflog_hashes *h)
 {
     uint64_t v;
-    if (wt == SIL_PB_VARINT) {
-        if (sil_pb_read_varint(r, &v) != 0)
+    if (wt == PB_VARINT) {
+        if (pb_read_varint(r, &v) != 0)
             return -1;
         hashes_push(h, v);
         return 0;
     }
-    struct sil_pb_reader m;
-    if (wt != SIL_PB_LEN || sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (wt != PB_LEN || pb_read_len(r, &m) != 0)
         return -1;
     while (m.p < m.end) {
-        if (sil_pb_read_varint(&m, &v) != 0)
+        if (pb_read_varint(&m, &v) != 0)
             return -1;
         hashes_push(h, v);
     }
     return 0;
 }
 
-static int decode_group_key(struct sil_pb_reader *r, int wt, struct nflog_entry *e)
+static int decode_group_key(struct pb_reader *r, int wt, struct nflog_entry *e)
 {
-    struct sil_pb_reader sub;
-    if (wt != SIL_PB_LEN || sil_pb_read_len(r, &sub) != 0)
+    struct pb_reader sub;
+    if (wt != PB_LEN || pb_read_len(r, &sub) != 0)
         return -1;
     free((char *)e->group_key);
     e->group_key_len = (size_t)(sub.end - sub.p);
@@ -109,48 +109,48 @@ static int decode_group_key(struct sil_pb_reader *r, int wt, struct nflog_entry 
     return 0;
 }
 
-static int decode_deprecated(struct sil_pb_reader *r, uint32_t f, int wt, struct nflog_entry *e,
+static int decode_deprecated(struct pb_reader *r, uint32_t f, int wt, struct nflog_entry *e,
                              const uint8_t *start)
 {
-    if (wt != (f == 3 ? SIL_PB_LEN : SIL_PB_VARINT) || sil_pb_skip(r, wt) != 0)
+    if (wt != (f == 3 ? PB_LEN : PB_VARINT) || pb_skip(r, wt) != 0)
         return -1;
     raw_append(&e->raw.entry_deprecated, &e->raw.entry_deprecated_len, start, r->p);
     return 0;
 }
 
-static int decode_entry_field(struct sil_pb_reader *r, struct nflog_entry *e, bool *has_receiver)
+static int decode_entry_field(struct pb_reader *r, struct nflog_entry *e, bool *has_receiver)
 {
     const uint8_t *start = r->p;
     uint32_t f;
     int wt;
-    if (sil_pb_read_tag(r, &f, &wt) != 0)
+    if (pb_read_tag(r, &f, &wt) != 0)
         return -1;
     switch (f) {
     case 1:
         return decode_group_key(r, wt, e);
     case 2:
         *has_receiver = true;
-        return wt == SIL_PB_LEN ? decode_receiver(r, e) : -1;
+        return wt == PB_LEN ? decode_receiver(r, e) : -1;
     case 3:
     case 4:
         return decode_deprecated(r, f, wt, e, start);
     case 5:
-        return wt == SIL_PB_LEN ? nflog_pb_read_time(r, &e->timestamp) : -1;
+        return wt == PB_LEN ? pb_read_time(r, &e->timestamp) : -1;
     case 6:
     case 7:
         return decode_hashes(r, wt, f == 6 ? &e->firing : &e->resolved);
     default:
-        if (sil_pb_skip(r, wt) != 0)
+        if (pb_skip(r, wt) != 0)
             return -1;
         raw_append(&e->raw.entry_unknown, &e->raw.entry_unknown_len, start, r->p);
         return 0;
     }
 }
 
-static int decode_entry(struct sil_pb_reader *r, struct nflog_entry *e, bool *has_receiver)
+static int decode_entry(struct pb_reader *r, struct nflog_entry *e, bool *has_receiver)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (pb_read_len(r, &m) != 0)
         return -1;
     while (m.p < m.end)
         if (decode_entry_field(&m, e, has_receiver) != 0)
@@ -158,23 +158,23 @@ static int decode_entry(struct sil_pb_reader *r, struct nflog_entry *e, bool *ha
     return 0;
 }
 
-static const char *decode_mesh(struct sil_pb_reader *r, struct nflog_entry *e)
+static const char *decode_mesh(struct pb_reader *r, struct nflog_entry *e)
 {
     bool has_entry = false, has_receiver = false;
     while (r->p < r->end) {
         const uint8_t *start = r->p;
         uint32_t f;
         int wt;
-        if (sil_pb_read_tag(r, &f, &wt) != 0)
+        if (pb_read_tag(r, &f, &wt) != 0)
             return "malformed field tag";
         if (f == 1) {
             has_entry = true;
-            if (wt != SIL_PB_LEN || decode_entry(r, e, &has_receiver) != 0)
+            if (wt != PB_LEN || decode_entry(r, e, &has_receiver) != 0)
                 return "malformed entry";
         } else if (f == 2) {
-            if (wt != SIL_PB_LEN || nflog_pb_read_time(r, &e->expires_at) != 0)
+            if (wt != PB_LEN || pb_read_time(r, &e->expires_at) != 0)
                 return "malformed expires_at";
-        } else if (sil_pb_skip(r, wt) == 0) {
+        } else if (pb_skip(r, wt) == 0) {
             raw_append(&e->raw.mesh_unknown, &e->raw.mesh_unknown_len, start, r->p);
         } else {
             return "malformed field";
@@ -194,7 +194,7 @@ struct nflog_entry *nflog_record_decode(const uint8_t *data, size_t len, char **
     e->receiver.integration = xstrdup("");
     /* gogo's non-nullable times read as Go's zero time when absent. */
     e->timestamp = e->expires_at = TIME_ZERO;
-    struct sil_pb_reader r = {data, data + len};
+    struct pb_reader r = {data, data + len};
     const char *why = decode_mesh(&r, e);
     if (!why)
         return e;
@@ -214,14 +214,14 @@ static void put_raw(struct strbuf *sb, const uint8_t *p, size_t n)
 static void put_receiver(struct strbuf *sb, const struct nflog_entry *e)
 {
     struct strbuf m = STRBUF_INIT;
-    sil_pb_put_string(&m, 1, e->receiver.group_name);
-    sil_pb_put_string(&m, 2, e->receiver.integration);
+    pb_put_string(&m, 1, e->receiver.group_name);
+    pb_put_string(&m, 2, e->receiver.integration);
     if (e->receiver.idx) {
-        sil_pb_put_tag(&m, 3, SIL_PB_VARINT);
-        sil_pb_put_varint(&m, e->receiver.idx);
+        pb_put_tag(&m, 3, PB_VARINT);
+        pb_put_varint(&m, e->receiver.idx);
     }
     put_raw(&m, e->raw.receiver_unknown, e->raw.receiver_unknown_len);
-    sil_pb_put_bytes(sb, 2, m.buf, m.len);
+    pb_put_bytes(sb, 2, m.buf, m.len);
     strbuf_free(&m);
 }
 
@@ -231,8 +231,8 @@ static void put_hashes(struct strbuf *sb, uint32_t field, const struct nflog_has
         return;
     struct strbuf m = STRBUF_INIT;
     for (size_t i = 0; i < h->len; i++)
-        sil_pb_put_varint(&m, h->items[i]);
-    sil_pb_put_bytes(sb, field, m.buf, m.len);
+        pb_put_varint(&m, h->items[i]);
+    pb_put_bytes(sb, field, m.buf, m.len);
     strbuf_free(&m);
 }
 
@@ -240,14 +240,14 @@ static void put_entry(struct strbuf *sb, const struct nflog_entry *e)
 {
     struct strbuf m = STRBUF_INIT;
     if (e->group_key_len)
-        sil_pb_put_bytes(&m, 1, e->group_key, e->group_key_len);
+        pb_put_bytes(&m, 1, e->group_key, e->group_key_len);
     put_receiver(&m, e);
     put_raw(&m, e->raw.entry_deprecated, e->raw.entry_deprecated_len);
-    nflog_pb_put_time(&m, 5, e->timestamp);
+    pb_put_time(&m, 5, e->timestamp);
     put_hashes(&m, 6, &e->firing);
     put_hashes(&m, 7, &e->resolved);
     put_raw(&m, e->raw.entry_unknown, e->raw.entry_unknown_len);
-    sil_pb_put_bytes(sb, 1, m.buf, m.len);
+    pb_put_bytes(sb, 1, m.buf, m.len);
     strbuf_free(&m);
 }
 
@@ -255,9 +255,9 @@ void nflog_record_encode(struct strbuf *out, const struct nflog_entry *e)
 {
     struct strbuf m = STRBUF_INIT;
     put_entry(&m, e);
-    nflog_pb_put_time(&m, 2, e->expires_at);
+    pb_put_time(&m, 2, e->expires_at);
     put_raw(&m, e->raw.mesh_unknown, e->raw.mesh_unknown_len);
-    sil_pb_put_varint(out, m.len);
+    pb_put_varint(out, m.len);
     strbuf_add(out, m.buf, m.len);
     strbuf_free(&m);
 }

@@ -1,17 +1,12 @@
 /*
  * nflog_internal.h: what the files of the nflog module share and no other
- * module may use: the log's layout, the MeshEntry codec and the protobuf
- * wire helpers.
- *
- * The wire helpers are the silences module's (sil_pb_*), used rather than
- * copied until they move to util/; the two timestamp helpers below are the
- * only wire-level code of this module, and belong with them when they move.
+ * module may use: the log's layout and the MeshEntry codec.
  */
 #ifndef CHORUS_NFLOG_INTERNAL_H
 #define CHORUS_NFLOG_INTERNAL_H
 
 #include "nflog/nflog.h"
-#include "silences/silences_internal.h"
+#include "util/util.h"
 #include "util/util.h"
 
 #include <stdbool.h>
@@ -45,12 +40,5 @@ void nflog_entry_free(struct nflog_entry *e);
 struct nflog_entry *nflog_record_decode(const uint8_t *data, size_t len, char **err);
 /* Appends one length-delimited MeshEntry record. */
 void nflog_record_encode(struct strbuf *out, const struct nflog_entry *e);
-
-/* ---- google.protobuf.Timestamp (pbtime.c) ---- */
-
-/* Reads a length-delimited Timestamp; unknown fields inside are skipped. */
-int nflog_pb_read_time(struct sil_pb_reader *r, int64_t *out);
-/* Writes field as a Timestamp, always present (gogo's non-nullable stdtime). */
-void nflog_pb_put_time(struct strbuf *sb, uint32_t field, int64_t t);
 
 #endif

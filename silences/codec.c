@@ -26,45 +26,17 @@ static int bad(char **err, const char *what)
     return DECODE_BAD;
 }
 
-static char *reader_string(const struct sil_pb_reader *r)
+static char *reader_string(const struct pb_reader *r)
 {
     return xstrndup((const char *)r->p, (size_t)(r->end - r->p));
 }
 
 /* ---- decoding ---- */
 
-static int decode_ts(struct sil_pb_reader *r, int64_t *out)
+static int read_string_field(struct pb_reader *r, int wt, char **dst)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
-        return -1;
-    int64_t seconds = 0;
-    int32_t nanos = 0;
-    while (m.p < m.end) {
-        uint32_t f;
-        int wt;
-        uint64_t v;
-        if (sil_pb_read_tag(&m, &f, &wt) != 0)
-            return -1;
-        if ((f == 1 || f == 2) && wt == SIL_PB_VARINT) {
-            if (sil_pb_read_varint(&m, &v) != 0)
-                return -1;
-            if (f == 1)
-                seconds = (int64_t)v;
-            else
-                nanos = (int32_t)(uint32_t)v;
-        } else if (f == 1 || f == 2 || sil_pb_skip(&m, wt) != 0) {
-            return -1;
-        }
-    }
-    *out = sil_pb_time_from_ts(seconds, nanos);
-    return 0;
-}
-
-static int read_string_field(struct sil_pb_reader *r, int wt, char **dst)
-{
-    struct sil_pb_reader sub;
-    if (wt != SIL_PB_LEN || sil_pb_read_len(r, &sub) != 0)
+    struct pb_reader sub;
+    if (wt != PB_LEN || pb_read_len(r, &sub) != 0)
         return -1;
     free(*dst);
     *dst = reader_string(&sub);
@@ -105,10 +77,10 @@ static int matcher_type_to_pb(enum matcher_type t)
 
 /* A matcher of an unknown type cannot be evaluated or shown; Alertmanager
  * itself fails every query over such a silence, so the record is skipped. */
-static int decode_matcher(struct sil_pb_reader *r, struct silence *sil)
+static int decode_matcher(struct pb_reader *r, struct silence *sil)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (pb_read_len(r, &m) != 0)
         return DECODE_BAD;
     uint64_t type = 0;
     char *name = xstrdup(""), *value = xstrdup("");
@@ -116,14 +88,14 @@ static int decode_matcher(struct sil_pb_reader *r, struct silence *sil)
     while (rc == DECODE_OK && m.p < m.end) {
         uint32_t f;
         int wt;
-        if (sil_pb_read_tag(&m, &f, &wt) != 0)
+        if (pb_read_tag(&m, &f, &wt) != 0)
             rc = DECODE_BAD;
         else if (f == 1)
-            rc = (wt == SIL_PB_VARINT && sil_pb_read_varint(&m, &type) == 0) ? DECODE_OK : DECODE_BAD;
+            rc = (wt == PB_VARINT && pb_read_varint(&m, &type) == 0) ? DECODE_OK : DECODE_BAD;
         else if (f == 2 || f == 3)
             rc = read_string_field(&m, wt, f == 2 ? &name : &value) == 0 ? DECODE_OK : DECODE_BAD;
         else
-            rc = sil_pb_skip(&m, wt) == 0 ? DECODE_OK : DECODE_BAD;
+            rc = pb_skip(&m, wt) == 0 ? DECODE_OK : DECODE_BAD;
     }
     int t = matcher_type_from_pb(type);
     if (rc == DECODE_OK && t < 0)
@@ -142,10 +114,10 @@ struct comment_pb {
 };
 
 /* Only the first deprecated Comment matters: it becomes createdBy/comment. */
-static int decode_comment(struct sil_pb_reader *r, struct comment_pb *c)
+static int decode_comment(struct pb_reader *r, struct comment_pb *c)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (pb_read_len(r, &m) != 0)
         return -1;
     if (c->seen)
         return 0;
@@ -155,10 +127,10 @@ static int decode_comment(struct sil_pb_reader *r, struct comment_pb *c)
     while (m.p < m.end) {
         uint32_t f;
         int wt;
-        if (sil_pb_read_tag(&m, &f, &wt) != 0)
+        if (pb_read_tag(&m, &f, &wt) != 0)
             return -1;
         int rc = (f == 1 || f == 2) ? read_string_field(&m, wt, f == 1 ? &c->author : &c->comment)
-                                    : sil_pb_skip(&m, wt);
+                                    : pb_skip(&m, wt);
         if (rc != 0)
             return -1;
     }
@@ -170,15 +142,15 @@ struct silence_pb {
     struct strbuf extra;
     struct comment_pb comment;
     size_t matchers_seen;
-    struct sil_pb_reader first_set; /* field 11's first MatcherSet, if any */
+    struct pb_reader first_set; /* field 11's first MatcherSet, if any */
     bool has_set;
     bool id_unusable;
 };
 
-static int decode_id(struct sil_pb_reader *r, int wt, struct silence_pb *d)
+static int decode_id(struct pb_reader *r, int wt, struct silence_pb *d)
 {
-    struct sil_pb_reader sub;
-    if (wt != SIL_PB_LEN || sil_pb_read_len(r, &sub) != 0)
+    struct pb_reader sub;
+    if (wt != PB_LEN || pb_read_len(r, &sub) != 0)
         return DECODE_BAD;
     size_t n = (size_t)(sub.end - sub.p);
     /* Ids are UUIDs everywhere; one that does not fit struct silence's
@@ -194,22 +166,22 @@ static int decode_id(struct sil_pb_reader *r, int wt, struct silence_pb *d)
 static void keep_raw(struct silence_pb *d, const uint8_t *from, const uint8_t *to, uint32_t f,
                      int wt)
 {
-    if (f == 11 && wt == SIL_PB_LEN && !d->has_set) {
-        struct sil_pb_reader r = {from, to};
+    if (f == 11 && wt == PB_LEN && !d->has_set) {
+        struct pb_reader r = {from, to};
         uint32_t ff;
         int wwt;
-        if (sil_pb_read_tag(&r, &ff, &wwt) == 0 && sil_pb_read_len(&r, &d->first_set) == 0)
+        if (pb_read_tag(&r, &ff, &wwt) == 0 && pb_read_len(&r, &d->first_set) == 0)
             d->has_set = true;
     }
     strbuf_add(&d->extra, from, (size_t)(to - from));
 }
 
-static int decode_silence_field(struct sil_pb_reader *r, struct silence_pb *d)
+static int decode_silence_field(struct pb_reader *r, struct silence_pb *d)
 {
     const uint8_t *start = r->p;
     uint32_t f;
     int wt;
-    if (sil_pb_read_tag(r, &f, &wt) != 0)
+    if (pb_read_tag(r, &f, &wt) != 0)
         return DECODE_BAD;
     struct silence *sil = d->sil;
     switch (f) {
@@ -217,22 +189,22 @@ static int decode_silence_field(struct sil_pb_reader *r, struct silence_pb *d)
         return decode_id(r, wt, d);
     case 2:
         d->matchers_seen++;
-        return wt == SIL_PB_LEN ? decode_matcher(r, sil) : DECODE_BAD;
+        return wt == PB_LEN ? decode_matcher(r, sil) : DECODE_BAD;
     case 3:
     case 4:
     case 5: {
         int64_t *t = f == 3 ? &sil->starts_at : f == 4 ? &sil->ends_at : &sil->updated_at;
-        return (wt == SIL_PB_LEN && decode_ts(r, t) == 0) ? DECODE_OK : DECODE_BAD;
+        return (wt == PB_LEN && pb_read_time(r, t) == 0) ? DECODE_OK : DECODE_BAD;
     }
     case 7:
-        return (wt == SIL_PB_LEN && decode_comment(r, &d->comment) == 0) ? DECODE_OK : DECODE_BAD;
+        return (wt == PB_LEN && decode_comment(r, &d->comment) == 0) ? DECODE_OK : DECODE_BAD;
     case 8:
     case 9:
         return read_string_field(r, wt, f == 8 ? &sil->created_by : &sil->comment) == 0
                    ? DECODE_OK
                    : DECODE_BAD;
     default:
-        if (sil_pb_skip(r, wt) != 0)
+        if (pb_skip(r, wt) != 0)
             return DECODE_BAD;
         keep_raw(d, start, r->p, f, wt);
         return DECODE_OK;
@@ -243,14 +215,14 @@ static int decode_silence_field(struct sil_pb_reader *r, struct silence_pb *d)
  * they copy into field 2 for older peers, so it is what 0.25 would see. */
 static int matchers_from_first_set(struct silence_pb *d)
 {
-    struct sil_pb_reader r = d->first_set;
+    struct pb_reader r = d->first_set;
     while (r.p < r.end) {
         uint32_t f;
         int wt;
-        if (sil_pb_read_tag(&r, &f, &wt) != 0)
+        if (pb_read_tag(&r, &f, &wt) != 0)
             return DECODE_BAD;
-        int rc = (f == 1 && wt == SIL_PB_LEN) ? decode_matcher(&r, d->sil)
-                                           : (sil_pb_skip(&r, wt) == 0 ? DECODE_OK : DECODE_BAD);
+        int rc = (f == 1 && wt == PB_LEN) ? decode_matcher(&r, d->sil)
+                                           : (pb_skip(&r, wt) == 0 ? DECODE_OK : DECODE_BAD);
         if (rc != DECODE_OK)
             return rc;
     }
@@ -272,10 +244,10 @@ static void silence_pb_finish(struct silence_pb *d)
     sil->extra = d->extra.len ? (uint8_t *)strbuf_detach(&d->extra) : NULL;
 }
 
-static int decode_silence(struct sil_pb_reader *r, struct silence *sil)
+static int decode_silence(struct pb_reader *r, struct silence *sil)
 {
-    struct sil_pb_reader m;
-    if (sil_pb_read_len(r, &m) != 0)
+    struct pb_reader m;
+    if (pb_read_len(r, &m) != 0)
         return DECODE_BAD;
     struct silence_pb d = {.sil = sil, .extra = STRBUF_INIT};
     int rc = DECODE_OK;
@@ -295,26 +267,26 @@ static int decode_silence(struct sil_pb_reader *r, struct silence *sil)
     return rc;
 }
 
-static int decode_mesh(struct sil_pb_reader *r, struct sil_record *out, char **err)
+static int decode_mesh(struct pb_reader *r, struct sil_record *out, char **err)
 {
     bool has_silence = false;
     int rc = DECODE_OK;
     while (r->p < r->end) {
         uint32_t f;
         int wt;
-        if (sil_pb_read_tag(r, &f, &wt) != 0)
+        if (pb_read_tag(r, &f, &wt) != 0)
             return bad(err, "malformed field tag");
-        if (f == 1 && wt == SIL_PB_LEN) {
+        if (f == 1 && wt == PB_LEN) {
             int src = decode_silence(r, &out->sil);
             has_silence = true;
             if (src == DECODE_BAD)
                 return bad(err, "malformed silence");
             if (src == DECODE_SKIP)
                 rc = DECODE_SKIP;
-        } else if (f == 2 && wt == SIL_PB_LEN) {
-            if (decode_ts(r, &out->expires_at) != 0)
+        } else if (f == 2 && wt == PB_LEN) {
+            if (pb_read_time(r, &out->expires_at) != 0)
                 return bad(err, "malformed expires_at");
-        } else if (f == 1 || f == 2 || sil_pb_skip(r, wt) != 0) {
+        } else if (f == 1 || f == 2 || pb_skip(r, wt) != 0) {
             return bad(err, "malformed field");
         }
     }
@@ -326,7 +298,7 @@ static int decode_mesh(struct sil_pb_reader *r, struct sil_record *out, char **e
 
 int sil_record_decode(const uint8_t *data, size_t len, struct sil_record *out, char **err)
 {
-    struct sil_pb_reader r = {data, data + len};
+    struct pb_reader r = {data, data + len};
     silence_init(&out->sil);
     /* gogo's non-nullable times read as Go's zero time when absent. */
     out->sil.starts_at = out->sil.ends_at = out->sil.updated_at = TIME_ZERO;
@@ -339,52 +311,34 @@ int sil_record_decode(const uint8_t *data, size_t len, struct sil_record *out, c
 
 /* ---- encoding ---- */
 
-static void put_ts(struct strbuf *sb, uint32_t field, int64_t t)
-{
-    int64_t seconds;
-    int32_t nanos;
-    sil_pb_time_to_ts(t, &seconds, &nanos);
-    struct strbuf m = STRBUF_INIT;
-    if (seconds != 0) {
-        sil_pb_put_tag(&m, 1, SIL_PB_VARINT);
-        sil_pb_put_varint(&m, (uint64_t)seconds);
-    }
-    if (nanos != 0) {
-        sil_pb_put_tag(&m, 2, SIL_PB_VARINT);
-        sil_pb_put_varint(&m, (uint64_t)(int64_t)nanos);
-    }
-    sil_pb_put_bytes(sb, field, m.buf, m.len);
-    strbuf_free(&m);
-}
-
 static void put_matcher(struct strbuf *sb, const struct matcher *mt)
 {
     struct strbuf m = STRBUF_INIT;
     int type = matcher_type_to_pb(mt->type);
     if (type != 0) {
-        sil_pb_put_tag(&m, 1, SIL_PB_VARINT);
-        sil_pb_put_varint(&m, (uint64_t)type);
+        pb_put_tag(&m, 1, PB_VARINT);
+        pb_put_varint(&m, (uint64_t)type);
     }
-    sil_pb_put_string(&m, 2, mt->name);
-    sil_pb_put_string(&m, 3, mt->value);
-    sil_pb_put_bytes(sb, 2, m.buf, m.len);
+    pb_put_string(&m, 2, mt->name);
+    pb_put_string(&m, 3, mt->value);
+    pb_put_bytes(sb, 2, m.buf, m.len);
     strbuf_free(&m);
 }
 
 static void put_silence(struct strbuf *sb, const struct silence *sil)
 {
     struct strbuf m = STRBUF_INIT;
-    sil_pb_put_string(&m, 1, sil->id);
+    pb_put_string(&m, 1, sil->id);
     for (size_t i = 0; i < sil->matchers.len; i++)
         put_matcher(&m, &sil->matchers.items[i]);
-    put_ts(&m, 3, sil->starts_at);
-    put_ts(&m, 4, sil->ends_at);
-    put_ts(&m, 5, sil->updated_at);
-    sil_pb_put_string(&m, 8, sil->created_by);
-    sil_pb_put_string(&m, 9, sil->comment);
+    pb_put_time(&m, 3, sil->starts_at);
+    pb_put_time(&m, 4, sil->ends_at);
+    pb_put_time(&m, 5, sil->updated_at);
+    pb_put_string(&m, 8, sil->created_by);
+    pb_put_string(&m, 9, sil->comment);
     if (sil->extra_len)
         strbuf_add(&m, sil->extra, sil->extra_len);
-    sil_pb_put_bytes(sb, 1, m.buf, m.len);
+    pb_put_bytes(sb, 1, m.buf, m.len);
     strbuf_free(&m);
 }
 
@@ -392,8 +346,8 @@ void sil_record_encode(struct strbuf *out, const struct silence *sil, int64_t ex
 {
     struct strbuf m = STRBUF_INIT;
     put_silence(&m, sil);
-    put_ts(&m, 2, expires_at);
-    sil_pb_put_varint(out, m.len);
+    pb_put_time(&m, 2, expires_at);
+    pb_put_varint(out, m.len);
     strbuf_add(out, m.buf, m.len);
     strbuf_free(&m);
 }

@@ -1,7 +1,7 @@
 /*
  * silences_internal.h: what the files of the silences module share and no
- * other module may use: the store's layout, the matcher index, the protobuf
- * wire helpers and the MeshSilence codec.
+ * other module may use: the store's layout, the matcher index and the
+ * MeshSilence codec.
  *
  * The store keeps its entries in insertion order (so a snapshot re-encodes in
  * the order it was read), finds them by id through a hash map, and files each
@@ -12,6 +12,7 @@
 #define CHORUS_SILENCES_INTERNAL_H
 
 #include "silences/silences.h"
+#include "util/util.h"
 #include "util/util.h"
 
 #include <stdbool.h>
@@ -72,31 +73,6 @@ struct sil_entry *sil_store_insert(struct silences *s, struct silence *sil, int6
 void sil_store_replace(struct silences *s, struct sil_entry *e, struct silence *sil,
                        int64_t expires_at);
 int64_t sil_expiry(const struct silences *s, int64_t ends_at);
-
-/* ---- protobuf wire format (pbwire.c) ---- */
-
-enum { SIL_PB_VARINT = 0, SIL_PB_I64 = 1, SIL_PB_LEN = 2, SIL_PB_I32 = 5 };
-
-struct sil_pb_reader {
-    const uint8_t *p;
-    const uint8_t *end;
-};
-
-int sil_pb_read_varint(struct sil_pb_reader *r, uint64_t *v);
-int sil_pb_read_tag(struct sil_pb_reader *r, uint32_t *field, int *wire_type);
-int sil_pb_read_len(struct sil_pb_reader *r, struct sil_pb_reader *sub);
-int sil_pb_skip(struct sil_pb_reader *r, int wire_type);
-
-void sil_pb_put_varint(struct strbuf *sb, uint64_t v);
-void sil_pb_put_tag(struct strbuf *sb, uint32_t field, int wire_type);
-void sil_pb_put_bytes(struct strbuf *sb, uint32_t field, const void *data, size_t len);
-/* Omitted when empty, as proto3 does. */
-void sil_pb_put_string(struct strbuf *sb, uint32_t field, const char *s);
-
-/* Go's time.Time{} as a google.protobuf.Timestamp. */
-#define SIL_PB_GO_ZERO_SECONDS INT64_C(-62135596800)
-int64_t sil_pb_time_from_ts(int64_t seconds, int32_t nanos);
-void sil_pb_time_to_ts(int64_t t, int64_t *seconds, int32_t *nanos);
 
 /* ---- MeshSilence codec (codec.c) ---- */
 

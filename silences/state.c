@@ -64,11 +64,11 @@ static int merge_fail(char **err, size_t index, const char *why)
 static int merge_bytes(struct silences *s, const uint8_t *data, size_t len, int64_t now,
                        bool drop_expired, char **err)
 {
-    struct sil_pb_reader r = {data, data + len};
+    struct pb_reader r = {data, data + len};
     int merged = 0;
     for (size_t index = 0; r.p < r.end; index++) {
-        struct sil_pb_reader body;
-        if (sil_pb_read_len(&r, &body) != 0)
+        struct pb_reader body;
+        if (pb_read_len(&r, &body) != 0)
             return merge_fail(err, index, "truncated record");
         struct sil_record rec;
         char *why = NULL;

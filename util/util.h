@@ -146,4 +146,37 @@ int file_read_all(const char *path, char **out, size_t *len);
 /* Writes to path.tmp<random>, fsyncs, renames over path, fsyncs the dir. */
 int file_write_atomic(const char *path, const void *data, size_t len);
 
+/* ---- protobuf wire format ----
+ * The few pieces Alertmanager's state messages (MeshSilence, MeshEntry) need
+ * for the hand-written codecs of silences/ and nflog/: bounded readers
+ * (returning 0 or -1), writers appending to a strbuf, and
+ * google.protobuf.Timestamp as 0.25 (gogo, non-nullable stdtime) writes it. */
+enum { PB_VARINT = 0, PB_I64 = 1, PB_LEN = 2, PB_I32 = 5 };
+
+struct pb_reader {
+    const uint8_t *p;
+    const uint8_t *end;
+};
+
+int pb_read_varint(struct pb_reader *r, uint64_t *v);
+int pb_read_tag(struct pb_reader *r, uint32_t *field, int *wire_type);
+int pb_read_len(struct pb_reader *r, struct pb_reader *sub);
+int pb_skip(struct pb_reader *r, int wire_type);
+
+void pb_put_varint(struct strbuf *sb, uint64_t v);
+void pb_put_tag(struct strbuf *sb, uint32_t field, int wire_type);
+void pb_put_bytes(struct strbuf *sb, uint32_t field, const void *data, size_t len);
+/* Omitted when empty, as proto3 does. */
+void pb_put_string(struct strbuf *sb, uint32_t field, const char *s);
+
+/* Go's time.Time{} as a google.protobuf.Timestamp. */
+#define PB_GO_ZERO_SECONDS INT64_C(-62135596800)
+int64_t pb_time_from_ts(int64_t seconds, int32_t nanos);
+void pb_time_to_ts(int64_t t, int64_t *seconds, int32_t *nanos);
+
+/* Reads a length-delimited Timestamp; unknown fields inside are skipped. */
+int pb_read_time(struct pb_reader *r, int64_t *out);
+/* Writes field as a Timestamp, always present, Go's zero time included. */
+void pb_put_time(struct strbuf *sb, uint32_t field, int64_t t);
+
 #endif
