@@ -582,10 +582,66 @@ static int arg_index(const char *f, size_t n, size_t *i, size_t nargs, size_t *a
     return 1;
 }
 
+/* Operands Printf did not use: "%!(EXTRA type=value, ...)". */
+static void fmt_extra(struct value *args, size_t from, size_t nargs, struct strbuf *out)
+{
+    strbuf_puts(out, "%!(EXTRA ");
+    for (size_t k = from; k < nargs; k++) {
+        if (k > from)
+            strbuf_puts(out, ", ");
+        if (args[k].kind == V_NIL) {
+            strbuf_puts(out, "<nil>");
+            continue;
+        }
+        strbuf_printf(out, "%s=", value_type_name(&args[k]));
+        value_print(&args[k], out);
+    }
+    strbuf_putc(out, ')');
+}
+
+struct printf_state {
+    struct value *args;
+    size_t nargs, argi;
+    bool reordered;
+};
+
+/* One directive after its '%'; returns false when the format ends early. */
+static bool fmt_directive(const char *f, size_t n, size_t *i, struct printf_state *ps,
+                          struct strbuf *out)
+{
+    struct spec sp;
+    parse_spec(f, n, i, &sp, ps->args, ps->nargs, &ps->argi, out);
+    int idx = arg_index(f, n, i, ps->nargs, &ps->argi);
+    ps->reordered |= idx != 0;
+    if (*i >= n) {
+        strbuf_puts(out, "%!(NOVERB)");
+        return false;
+    }
+    size_t used;
+    uint32_t verb = utf8_get(f + *i, n - *i, &used);
+    *i += used;
+    if (verb == '%') {
+        strbuf_putc(out, '%');
+        return true;
+    }
+    sp.verb = verb < 0x80 ? (char)verb : '?';
+    if (sp.verb == 'v' && sp.plus) {
+        sp.plus_v = true;
+        sp.plus = false;
+    }
+    if (idx < 0 || ps->argi >= ps->nargs) {
+        strbuf_puts(out, "%!");
+        utf8_put(out, verb);
+        strbuf_puts(out, idx < 0 ? "(BADINDEX)" : "(MISSING)");
+        return true;
+    }
+    fmt_value(&sp, &ps->args[ps->argi++], out);
+    return true;
+}
+
 void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struct strbuf *out)
 {
-    size_t argi = 0;
-    bool reordered = false;
+    struct printf_state ps = {args, nargs, 0, false};
     for (size_t i = 0; i < n;) {
         if (f[i] != '%') {
             size_t j = i;
@@ -596,52 +652,9 @@ void go_sprintf(const char *f, size_t n, struct value *args, size_t nargs, struc
             continue;
         }
         i++;
-        struct spec sp;
-        parse_spec(f, n, &i, &sp, args, nargs, &argi, out);
-        int idx = arg_index(f, n, &i, nargs, &argi);
-        reordered |= idx != 0;
-        if (i >= n) {
-            strbuf_puts(out, "%!(NOVERB)");
+        if (!fmt_directive(f, n, &i, &ps, out))
             break;
-        }
-        size_t used;
-        uint32_t verb = utf8_get(f + i, n - i, &used);
-        i += used;
-        if (verb == '%') {
-            strbuf_putc(out, '%');
-            continue;
-        }
-        sp.verb = verb < 0x80 ? (char)verb : '?';
-        if (sp.verb == 'v' && sp.plus) {
-            sp.plus_v = true;
-            sp.plus = false;
-        }
-        if (idx < 0) {
-            strbuf_puts(out, "%!");
-            utf8_put(out, verb);
-            strbuf_puts(out, "(BADINDEX)");
-            continue;
-        }
-        if (argi >= nargs) {
-            strbuf_puts(out, "%!");
-            utf8_put(out, verb);
-            strbuf_puts(out, "(MISSING)");
-            continue;
-        }
-        fmt_value(&sp, &args[argi++], out);
     }
-    if (!reordered && argi < nargs) {
-        strbuf_puts(out, "%!(EXTRA ");
-        for (size_t k = argi; k < nargs; k++) {
-            if (k > argi)
-                strbuf_puts(out, ", ");
-            if (args[k].kind == V_NIL) {
-                strbuf_puts(out, "<nil>");
-                continue;
-            }
-            strbuf_printf(out, "%s=", value_type_name(&args[k]));
-            value_print(&args[k], out);
-        }
-        strbuf_putc(out, ')');
-    }
+    if (!ps.reordered && ps.argi < nargs)
+        fmt_extra(args, ps.argi, nargs, out);
 }

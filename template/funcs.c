@@ -783,6 +783,19 @@ static int re_replace(const struct value *pat, const struct value *repl, const s
     return 0;
 }
 
+/* regexp's quote(): backquoted when strconv.CanBackquote allows. */
+static void regexp_quote(const char *s, struct strbuf *out)
+{
+    bool back = utf8_valid(s, strlen(s));
+    for (const unsigned char *p = (const unsigned char *)s; *p && back; p++)
+        back = *p != '`' && (*p >= 0x20 || *p == '\t') && *p != 0x7F &&
+               !(p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF);
+    if (back)
+        strbuf_printf(out, "`%s`", s);
+    else
+        strbuf_go_quote(out, s);
+}
+
 static int fn_re_replace_all(struct exec_state *st, struct value *args, size_t n,
                              struct value *res, struct strbuf *err)
 {
@@ -794,12 +807,10 @@ static int fn_re_replace_all(struct exec_state *st, struct value *args, size_t n
     char *pat = arena_strndup(exec_arena(st), args[0].u.str.s, args[0].u.str.len);
     struct regex *re = regex_compile(pat, false, &msg);
     if (!re) {
-        strbuf_printf(err, "regexp: Compile(%s): %s", "`", msg ? msg : "");
-        strbuf_reset(err);
-        struct strbuf q = STRBUF_INIT;
-        strbuf_go_quote(&q, pat);
-        strbuf_printf(err, "regexp: Compile(%s): %s", strbuf_cstr(&q), msg ? msg : "");
-        strbuf_free(&q);
+        /* MustCompile's panic, which text/template reports as the error */
+        strbuf_puts(err, "regexp: Compile(");
+        regexp_quote(pat, err);
+        strbuf_printf(err, "): %s", msg ? msg : "");
         free(msg);
         return -1;
     }
