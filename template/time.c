@@ -37,60 +37,72 @@ static void put_frac(const struct time_parts *tp, size_t digits, bool trim, char
     strbuf_add(out, buf, n);
 }
 
+static const struct {
+    const char *pat;
+    int id;
+} std_chunks[] = {
+    {"January", 1}, {"Jan", 2}, {"Monday", 3}, {"Mon", 4}, {"MST", 5},
+    {"2006", 6}, {"002", 7}, {"01", 8}, {"02", 9}, {"03", 10}, {"04", 11},
+    {"05", 12}, {"06", 13}, {"15", 14}, {"__2", 15}, {"_2", 16}, {"1", 17},
+    {"2", 18}, {"3", 19}, {"4", 20}, {"5", 21}, {"PM", 22}, {"pm", 23},
+    {"-07:00:00", 24}, {"-070000", 24}, {"-07:00", 24}, {"-0700", 24}, {"-07", 24},
+    {"Z07:00:00", 25}, {"Z070000", 25}, {"Z07:00", 25}, {"Z0700", 25}, {"Z07", 25},
+};
+
+/* The zone forms for UTC: "Z..." layouts print Z, "-07..." ones zeros. */
+static void put_zone(const char *p, struct strbuf *out)
+{
+    if (p[0] == 'Z') {
+        strbuf_putc(out, 'Z');
+        return;
+    }
+    strbuf_puts(out, strlen(p) == 3 ? "+00" : strchr(p, ':') ? "+00:00" : "+0000");
+    if (!strcmp(p, "-07:00:00"))
+        strbuf_puts(out, ":00");
+    else if (!strcmp(p, "-070000"))
+        strbuf_puts(out, "00");
+}
+
+static void put_std(int id, const char *p, const struct time_parts *tp, struct strbuf *out)
+{
+    int h12 = tp->hour % 12 == 0 ? 12 : tp->hour % 12;
+    switch (id) {
+    case 1: strbuf_puts(out, month_names[tp->month - 1]); break;
+    case 2: strbuf_add(out, month_names[tp->month - 1], 3); break;
+    case 3: strbuf_puts(out, day_names[tp->wday]); break;
+    case 4: strbuf_add(out, day_names[tp->wday], 3); break;
+    case 5: strbuf_puts(out, "UTC"); break;
+    case 6: strbuf_printf(out, "%04lld", (long long)tp->year); break;
+    case 7: strbuf_printf(out, "%03d", tp->yday); break;
+    case 8: strbuf_printf(out, "%02d", tp->month); break;
+    case 9: strbuf_printf(out, "%02d", tp->day); break;
+    case 10: strbuf_printf(out, "%02d", h12); break;
+    case 11: strbuf_printf(out, "%02d", tp->min); break;
+    case 12: strbuf_printf(out, "%02d", tp->sec); break;
+    case 13: strbuf_printf(out, "%02lld", (long long)(tp->year % 100)); break;
+    case 14: strbuf_printf(out, "%02d", tp->hour); break;
+    case 15: strbuf_printf(out, "%3d", tp->yday); break;
+    case 16: strbuf_printf(out, "%2d", tp->day); break;
+    case 17: strbuf_printf(out, "%d", tp->month); break;
+    case 18: strbuf_printf(out, "%d", tp->day); break;
+    case 19: strbuf_printf(out, "%d", h12); break;
+    case 20: strbuf_printf(out, "%d", tp->min); break;
+    case 21: strbuf_printf(out, "%d", tp->sec); break;
+    case 22: strbuf_puts(out, tp->hour >= 12 ? "PM" : "AM"); break;
+    case 23: strbuf_puts(out, tp->hour >= 12 ? "pm" : "am"); break;
+    default: put_zone(p, out); break;
+    }
+}
+
 /* One layout element at l[*i]; returns false for a literal byte. */
 static bool format_elem(const char *l, size_t n, size_t *i, const struct time_parts *tp,
                         struct strbuf *out)
 {
-    int h12 = tp->hour % 12 == 0 ? 12 : tp->hour % 12;
-    static const struct {
-        const char *pat;
-        int id;
-    } std[] = {
-        {"January", 1}, {"Jan", 2}, {"Monday", 3}, {"Mon", 4}, {"MST", 5},
-        {"2006", 6}, {"002", 7}, {"01", 8}, {"02", 9}, {"03", 10}, {"04", 11},
-        {"05", 12}, {"06", 13}, {"15", 14}, {"__2", 15}, {"_2", 16}, {"1", 17},
-        {"2", 18}, {"3", 19}, {"4", 20}, {"5", 21}, {"PM", 22}, {"pm", 23},
-        {"-07:00:00", 24}, {"-070000", 24}, {"-07:00", 24}, {"-0700", 24}, {"-07", 24},
-        {"Z07:00:00", 25}, {"Z070000", 25}, {"Z07:00", 25}, {"Z0700", 25}, {"Z07", 25},
-    };
-    for (size_t k = 0; k < ARRAY_SIZE(std); k++) {
-        if (!has(l, n, *i, std[k].pat))
+    for (size_t k = 0; k < ARRAY_SIZE(std_chunks); k++) {
+        if (!has(l, n, *i, std_chunks[k].pat))
             continue;
-        const char *p = std[k].pat;
-        switch (std[k].id) {
-        case 1: strbuf_puts(out, month_names[tp->month - 1]); break;
-        case 2: strbuf_add(out, month_names[tp->month - 1], 3); break;
-        case 3: strbuf_puts(out, day_names[tp->wday]); break;
-        case 4: strbuf_add(out, day_names[tp->wday], 3); break;
-        case 5: strbuf_puts(out, "UTC"); break;
-        case 6: strbuf_printf(out, "%04lld", (long long)tp->year); break;
-        case 7: strbuf_printf(out, "%03d", tp->yday); break;
-        case 8: strbuf_printf(out, "%02d", tp->month); break;
-        case 9: strbuf_printf(out, "%02d", tp->day); break;
-        case 10: strbuf_printf(out, "%02d", h12); break;
-        case 11: strbuf_printf(out, "%02d", tp->min); break;
-        case 12: strbuf_printf(out, "%02d", tp->sec); break;
-        case 13: strbuf_printf(out, "%02lld", (long long)(tp->year % 100)); break;
-        case 14: strbuf_printf(out, "%02d", tp->hour); break;
-        case 15: strbuf_printf(out, "%3d", tp->yday); break;
-        case 16: strbuf_printf(out, "%2d", tp->day); break;
-        case 17: strbuf_printf(out, "%d", tp->month); break;
-        case 18: strbuf_printf(out, "%d", tp->day); break;
-        case 19: strbuf_printf(out, "%d", h12); break;
-        case 20: strbuf_printf(out, "%d", tp->min); break;
-        case 21: strbuf_printf(out, "%d", tp->sec); break;
-        case 22: strbuf_puts(out, tp->hour >= 12 ? "PM" : "AM"); break;
-        case 23: strbuf_puts(out, tp->hour >= 12 ? "pm" : "am"); break;
-        case 24:
-            strbuf_puts(out, strlen(p) == 3 ? "+00" : strchr(p, ':') ? "+00:00" : "+0000");
-            if (!strcmp(p, "-07:00:00"))
-                strbuf_puts(out, ":00");
-            else if (!strcmp(p, "-070000"))
-                strbuf_puts(out, "00");
-            break;
-        case 25: strbuf_putc(out, 'Z'); break;
-        }
-        *i += strlen(p);
+        put_std(std_chunks[k].id, std_chunks[k].pat, tp, out);
+        *i += strlen(std_chunks[k].pat);
         return true;
     }
     char c = l[*i];
