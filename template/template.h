@@ -12,8 +12,16 @@
  * template.Data`.
  *
  * Versions: the function set follows Alertmanager 0.25 unless the set is
- * created with a later compatibility level (see enum template_compat).
- * Not implemented: `call` on function values (the data holds none).
+ * created with a later compatibility level (see enum template_compat); the
+ * language is that of the Go 0.25 was built with (no {{else with}}, no range
+ * over an integer).
+ *
+ * Threads: parsing needs exclusive access to the set; once parsed, a set may
+ * be executed from several threads at once (each execution has its own
+ * memory).  Times are printed as UTC without Go's monotonic-clock suffix.
+ * Not implemented: `call` on function values (the data holds none), printf's
+ * %p and %#v, and html/template's static rejection of templates whose
+ * branches end in different HTML contexts (they are rendered instead).
  */
 #ifndef CHORUS_TEMPLATE_H
 #define CHORUS_TEMPLATE_H
