@@ -869,56 +869,99 @@ static _Noreturn void html_fail(struct exec_state *st, const struct node *at, co
     longjmp(st->jmp, 1);
 }
 
+/* A template already checked in a given context, and the context it ends in
+ * (the input one while its check is still under way, as Go assumes). */
+struct visit {
+    const struct tree *tree;
+    struct html_ctx in, out;
+};
+
 struct visited {
-    const struct tree **trees;
+    struct visit *items;
     size_t len, cap;
+    struct strbuf scratch; /* html_text's output, unused here */
 };
 
 static const char *html_misused_escaper(const struct node *action);
 
-/* html and urlquery may only end a pipeline in html/template; Go checks the
- * actions reachable from the executed template before running it. */
-static bool html_check_action(const struct node *action)
+/* html and urlquery may only end a pipeline, and html may not end one in an
+ * unquoted attribute value (a check that needs a context, which Go no longer
+ * has once an earlier error is in force). */
+static bool html_bad_action(const struct node *action, struct html_ctx *ctx, bool in_error)
 {
-    return !action->u.ctl.pipe->u.pipe.n_decls && html_misused_escaper(action);
+    const struct node *pipe = action->u.ctl.pipe;
+    if (pipe->u.pipe.n_decls)
+        return false;
+    if (html_misused_escaper(action))
+        return true;
+    if (in_error)
+        return false;
+    enum html_esc escs[4];
+    html_escapers(ctx, escs);
+    const struct node *last = pipe->u.pipe.cmds[pipe->u.pipe.n_cmds - 1]->u.cmd.args[0];
+    return last->type == NODE_IDENT && !strcmp(last->u.ident, "html") &&
+           ctx->state == HS_ATTR && ctx->delim == HD_SPACE;
 }
 
-/* Returns the error context after n given the incoming one (cur): later
- * errors in a list replace earlier ones, and a branch keeps the first
- * branch's error, as Go's escaper's join does. */
 static const struct node *html_precheck(struct exec_state *st, const struct node *n,
-                                        const struct node *cur, struct visited *seen)
+                                        const struct node *cur, struct html_ctx *ctx,
+                                        struct visited *seen);
+
+/* The callee is checked in the caller's context, once per context. */
+static const struct node *html_precheck_call(struct exec_state *st, const struct node *n,
+                                             const struct node *cur, struct html_ctx *ctx,
+                                             struct visited *seen)
+{
+    const struct tree *t = find_tree(st, n->u.tmpl.name);
+    if (!t)
+        return cur;
+    for (size_t i = 0; i < seen->len; i++)
+        if (seen->items[i].tree == t && !memcmp(&seen->items[i].in, ctx, sizeof *ctx)) {
+            *ctx = seen->items[i].out;
+            return cur;
+        }
+    if (seen->len == seen->cap) {
+        seen->cap = seen->cap ? seen->cap * 2 : 16;
+        seen->items = xrealloc(seen->items, seen->cap * sizeof *seen->items);
+    }
+    size_t k = seen->len++;
+    seen->items[k] = (struct visit){t, *ctx, *ctx};
+    cur = html_precheck(st, t->root, cur, ctx, seen);
+    seen->items[k].out = *ctx;
+    return cur;
+}
+
+/* Go's escaper runs over the templates reachable from the executed one before
+ * executing anything.  This follows it for what chorus reports: returns the
+ * action of the error in force after n (later errors in a list replace
+ * earlier ones, a branch keeps its first branch's) and advances ctx. */
+static const struct node *html_precheck(struct exec_state *st, const struct node *n,
+                                        const struct node *cur, struct html_ctx *ctx,
+                                        struct visited *seen)
 {
     if (!n)
         return cur;
     switch (n->type) {
     case NODE_LIST:
         for (size_t i = 0; i < n->u.list.len; i++)
-            cur = html_precheck(st, n->u.list.items[i], cur, seen);
+            cur = html_precheck(st, n->u.list.items[i], cur, ctx, seen);
+        return cur;
+    case NODE_TEXT:
+        html_text(ctx, n->u.text.s, n->u.text.len, &seen->scratch);
+        strbuf_reset(&seen->scratch);
         return cur;
     case NODE_ACTION:
-        return html_check_action(n) ? n : cur;
+        return html_bad_action(n, ctx, cur != NULL) ? n : cur;
     case NODE_IF:
     case NODE_RANGE:
     case NODE_WITH: {
-        const struct node *c0 = html_precheck(st, n->u.ctl.list, cur, seen);
-        const struct node *c1 = html_precheck(st, n->u.ctl.else_list, cur, seen);
-        return c0 ? c0 : c1;
+        struct html_ctx c1 = *ctx;
+        const struct node *e0 = html_precheck(st, n->u.ctl.list, cur, ctx, seen);
+        const struct node *e1 = html_precheck(st, n->u.ctl.else_list, cur, &c1, seen);
+        return e0 ? e0 : e1;
     }
-    case NODE_TEMPLATE: {
-        const struct tree *t = find_tree(st, n->u.tmpl.name);
-        for (size_t i = 0; t && i < seen->len; i++)
-            if (seen->trees[i] == t)
-                t = NULL;
-        if (!t)
-            return cur;
-        if (seen->len == seen->cap) {
-            seen->cap = seen->cap ? seen->cap * 2 : 16;
-            seen->trees = xrealloc(seen->trees, seen->cap * sizeof *seen->trees);
-        }
-        seen->trees[seen->len++] = t;
-        return html_precheck(st, t->root, cur, seen);
-    }
+    case NODE_TEMPLATE:
+        return html_precheck_call(st, n, cur, ctx, seen);
     default:
         return cur;
     }
@@ -935,6 +978,19 @@ static const char *html_misused_escaper(const struct node *action)
             return h->u.ident;
     }
     return NULL;
+}
+
+/* A template must end where it started, in HTML text. */
+static void html_check_end(struct exec_state *st, const struct html_ctx *end)
+{
+    if (end->state == HS_TEXT && !end->in_block_cmt)
+        return;
+    struct strbuf ctx = STRBUF_INIT;
+    strbuf_puts(&ctx, "ends in a non-text context: ");
+    html_ctx_format(end, &ctx);
+    char *msg = arena_strndup(&st->arena, ctx.buf, ctx.len);
+    strbuf_free(&ctx);
+    html_fail(st, NULL, msg);
 }
 
 static _Noreturn void html_fail_escaper(struct exec_state *st, const struct node *action,
@@ -1135,28 +1191,26 @@ static int execute_tree(const struct template_set *set, const struct parse_resul
     if (setjmp(st->jmp) == 0) {
         var_push(st, "$", dot);
         if (html) {
-            struct visited seen = {NULL, 0, 0};
+            struct visited seen = {NULL, 0, 0, STRBUF_INIT};
+            struct html_ctx end = {0};
             st->visited = &seen;
-            const struct node *bad = html_precheck(st, t->root, NULL, &seen);
-            free(seen.trees);
+            const struct node *bad = html_precheck(st, t->root, NULL, &end, &seen);
+            free(seen.items);
+            strbuf_free(&seen.scratch);
             st->visited = NULL;
             if (bad)
-                html_fail_escaper(st, bad, html_misused_escaper(bad));
+                html_fail_escaper(st, bad, html_misused_escaper(bad) ? html_misused_escaper(bad)
+                                                                     : "html");
+            html_check_end(st, &end);
         }
         walk(st, dot, t->root);
-        if (html && st->hctx.state != HS_TEXT) {
-            struct strbuf ctx = STRBUF_INIT;
-            strbuf_puts(&ctx, "ends in a non-text context: ");
-            html_ctx_format(&st->hctx, &ctx);
-            char *msg = arena_strndup(&st->arena, ctx.buf, ctx.len);
-            strbuf_free(&ctx);
-            html_fail(st, NULL, msg);
-        }
     } else {
         *err = st->err;
         rc = -1;
-        if (st->visited)
-            free(st->visited->trees);
+        if (st->visited) {
+            free(st->visited->items);
+            strbuf_free(&st->visited->scratch);
+        }
     }
     free(st->vars);
     arena_free(&st->arena);
