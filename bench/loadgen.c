@@ -14,7 +14,9 @@
  *
  * Alert i has labels alertname=Bench<i%10>, instance=host-<i/40>:9100,
  * job=node, service=svc-<(i/40)%5>, series=<i>, severity critical for
- * i%400<10 and warning otherwise; every body is built before the clock starts.
+ * i%400<10 and warning otherwise; startsAt is now and endsAt an hour later,
+ * both with milliseconds as Prometheus sends them.  Every body is built before
+ * the clock starts.
  * Silences: the first M match bench alerts (instance=host-<7k>:9100, job=node),
  * the rest match nothing (alertname=Other<k>, instance=db-<k>:9100, every
  * fifth one with a regex).
@@ -96,10 +98,12 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void rfc3339(time_t t, char out[32]) {
+/* Millisecond precision, as Prometheus sends its evaluation timestamps. */
+static void rfc3339(time_t t, int ms, char out[32]) {
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out + n, 32 - n, ".%03dZ", ms);
 }
 
 static struct request make_request(const char *method, const char *path, int port,
@@ -336,13 +340,17 @@ int main(int argc, char **argv) {
 
   /* Build every request before the clock starts. */
   char starts[32], ends[32];
-  time_t t = time(NULL);
-  rfc3339(t, starts);
+  struct timespec realnow;
+  clock_gettime(CLOCK_REALTIME, &realnow);
+  time_t t = realnow.tv_sec;
+  int ms = (int)(realnow.tv_nsec / 1000000);
+  if (ms == 0) ms = 1; /* Go's RFC3339Nano would drop an all-zero fraction */
+  rfc3339(t, ms, starts);
   long nreq;
   struct request *reqs;
   long items_total = 0;
   if (!strcmp(mode, "alerts")) {
-    rfc3339(t + 3600, ends);
+    rfc3339(t + 3600, ms, ends);
     nreq = (count + batch - 1) / batch;
     reqs = calloc((size_t)nreq, sizeof *reqs);
     if (!reqs) die("out of memory");
@@ -359,7 +367,7 @@ int main(int argc, char **argv) {
       free(body.p);
     }
   } else if (!strcmp(mode, "silences")) {
-    rfc3339(t + 7200, ends);
+    rfc3339(t + 7200, ms, ends);
     nreq = count;
     reqs = calloc((size_t)nreq, sizeof *reqs);
     if (!reqs) die("out of memory");
