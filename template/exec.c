@@ -15,7 +15,6 @@ struct var {
     struct value v;
 };
 
-struct visited;
 
 struct exec_state {
     const struct template_set *set;
@@ -34,7 +33,6 @@ struct exec_state {
     const struct node **arg_nodes; /* node current after each argument */
     bool html; /* html/template: escape by context */
     struct html_ctx hctx;
-    struct visited *visited; /* templates html_precheck has seen */
     jmp_buf jmp;
     char *err;
 };
@@ -853,152 +851,9 @@ static struct value html_action_value(struct exec_state *st, struct value dot,
     return eval_commands(st, dot, pipe, evaluated);
 }
 
-/* html/template's own errors read "html/template:name:line:col: msg". */
-static _Noreturn void html_fail(struct exec_state *st, const struct node *at, const char *msg)
+static const struct tree *lookup_tree(const void *ctx, const char *name)
 {
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_puts(&sb, "html/template:");
-    if (at) {
-        node_location(at, &sb);
-        strbuf_puts(&sb, ": ");
-    } else {
-        strbuf_putc(&sb, ' ');
-    }
-    strbuf_puts(&sb, msg);
-    st->err = strbuf_detach(&sb);
-    longjmp(st->jmp, 1);
-}
-
-/* A template already checked in a given context, and the context it ends in
- * (the input one while its check is still under way, as Go assumes). */
-struct visit {
-    const struct tree *tree;
-    struct html_ctx in, out;
-};
-
-struct visited {
-    struct visit *items;
-    size_t len, cap;
-    struct strbuf scratch; /* html_text's output, unused here */
-};
-
-static const char *html_misused_escaper(const struct node *action);
-
-/* html and urlquery may only end a pipeline, and html may not end one in an
- * unquoted attribute value (a check that needs a context, which Go no longer
- * has once an earlier error is in force). */
-static bool html_bad_action(const struct node *action, struct html_ctx *ctx, bool in_error)
-{
-    const struct node *pipe = action->u.ctl.pipe;
-    if (pipe->u.pipe.n_decls)
-        return false;
-    if (html_misused_escaper(action))
-        return true;
-    if (in_error)
-        return false;
-    enum html_esc escs[4];
-    html_escapers(ctx, escs);
-    const struct node *last = pipe->u.pipe.cmds[pipe->u.pipe.n_cmds - 1]->u.cmd.args[0];
-    return last->type == NODE_IDENT && !strcmp(last->u.ident, "html") &&
-           ctx->state == HS_ATTR && ctx->delim == HD_SPACE;
-}
-
-static const struct node *html_precheck(struct exec_state *st, const struct node *n,
-                                        const struct node *cur, struct html_ctx *ctx,
-                                        struct visited *seen);
-
-/* The callee is checked in the caller's context, once per context. */
-static const struct node *html_precheck_call(struct exec_state *st, const struct node *n,
-                                             const struct node *cur, struct html_ctx *ctx,
-                                             struct visited *seen)
-{
-    const struct tree *t = find_tree(st, n->u.tmpl.name);
-    if (!t)
-        return cur;
-    for (size_t i = 0; i < seen->len; i++)
-        if (seen->items[i].tree == t && !memcmp(&seen->items[i].in, ctx, sizeof *ctx)) {
-            *ctx = seen->items[i].out;
-            return cur;
-        }
-    if (seen->len == seen->cap) {
-        seen->cap = seen->cap ? seen->cap * 2 : 16;
-        seen->items = xrealloc(seen->items, seen->cap * sizeof *seen->items);
-    }
-    size_t k = seen->len++;
-    seen->items[k] = (struct visit){t, *ctx, *ctx};
-    cur = html_precheck(st, t->root, cur, ctx, seen);
-    seen->items[k].out = *ctx;
-    return cur;
-}
-
-/* Go's escaper runs over the templates reachable from the executed one before
- * executing anything.  This follows it for what chorus reports: returns the
- * action of the error in force after n (later errors in a list replace
- * earlier ones, a branch keeps its first branch's) and advances ctx. */
-static const struct node *html_precheck(struct exec_state *st, const struct node *n,
-                                        const struct node *cur, struct html_ctx *ctx,
-                                        struct visited *seen)
-{
-    if (!n)
-        return cur;
-    switch (n->type) {
-    case NODE_LIST:
-        for (size_t i = 0; i < n->u.list.len; i++)
-            cur = html_precheck(st, n->u.list.items[i], cur, ctx, seen);
-        return cur;
-    case NODE_TEXT:
-        html_text(ctx, n->u.text.s, n->u.text.len, &seen->scratch);
-        strbuf_reset(&seen->scratch);
-        return cur;
-    case NODE_ACTION:
-        return html_bad_action(n, ctx, cur != NULL) ? n : cur;
-    case NODE_IF:
-    case NODE_RANGE:
-    case NODE_WITH: {
-        struct html_ctx c1 = *ctx;
-        const struct node *e0 = html_precheck(st, n->u.ctl.list, cur, ctx, seen);
-        const struct node *e1 = html_precheck(st, n->u.ctl.else_list, cur, &c1, seen);
-        return e0 ? e0 : e1;
-    }
-    case NODE_TEMPLATE:
-        return html_precheck_call(st, n, cur, ctx, seen);
-    default:
-        return cur;
-    }
-}
-
-/* The predefined escaper an action misuses, or NULL. */
-static const char *html_misused_escaper(const struct node *action)
-{
-    const struct node *pipe = action->u.ctl.pipe;
-    for (size_t i = 0; i + 1 < pipe->u.pipe.n_cmds; i++) {
-        const struct node *h = pipe->u.pipe.cmds[i]->u.cmd.args[0];
-        if (h->type == NODE_IDENT && (!strcmp(h->u.ident, "html") ||
-                                      !strcmp(h->u.ident, "urlquery")))
-            return h->u.ident;
-    }
-    return NULL;
-}
-
-/* A template must end where it started, in HTML text. */
-static void html_check_end(struct exec_state *st, const struct html_ctx *end)
-{
-    if (end->state == HS_TEXT && !end->in_block_cmt)
-        return;
-    struct strbuf ctx = STRBUF_INIT;
-    strbuf_puts(&ctx, "ends in a non-text context: ");
-    html_ctx_format(end, &ctx);
-    char *msg = arena_strndup(&st->arena, ctx.buf, ctx.len);
-    strbuf_free(&ctx);
-    html_fail(st, NULL, msg);
-}
-
-static _Noreturn void html_fail_escaper(struct exec_state *st, const struct node *action,
-                                        const char *name)
-{
-    char msg[96];
-    snprintf(msg, sizeof msg, "predefined escaper \"%s\" disallowed in template", name);
-    html_fail(st, action, msg);
+    return find_tree(ctx, name);
 }
 
 static void html_action(struct exec_state *st, struct value dot, const struct node *n)
@@ -1008,10 +863,6 @@ static void html_action(struct exec_state *st, struct value dot, const struct no
     struct value v = html_action_value(st, dot, n->u.ctl.pipe, &esc, inserted);
     enum html_esc escs[4];
     size_t ne = html_escapers(&st->hctx, escs);
-    /* In an unquoted attribute even a final html is refused (Go finds this
-     * before executing; here it is found when reached). */
-    if (esc == 1 && ne && escs[ne - 1] == ESC_NOSPACE && st->hctx.state == HS_ATTR)
-        html_fail_escaper(st, n, "html");
     bool replaces = false;
     for (size_t i = 0; i < ne; i++)
         replaces |= esc >= 0 && html_esc_equiv(escs[i], esc == 1);
@@ -1191,26 +1042,16 @@ static int execute_tree(const struct template_set *set, const struct parse_resul
     if (setjmp(st->jmp) == 0) {
         var_push(st, "$", dot);
         if (html) {
-            struct visited seen = {NULL, 0, 0, STRBUF_INIT};
-            struct html_ctx end = {0};
-            st->visited = &seen;
-            const struct node *bad = html_precheck(st, t->root, NULL, &end, &seen);
-            free(seen.items);
-            strbuf_free(&seen.scratch);
-            st->visited = NULL;
-            if (bad)
-                html_fail_escaper(st, bad, html_misused_escaper(bad) ? html_misused_escaper(bad)
-                                                                     : "html");
-            html_check_end(st, &end);
+            char *herr = html_check(t, lookup_tree, st);
+            if (herr) {
+                st->err = herr;
+                longjmp(st->jmp, 1);
+            }
         }
         walk(st, dot, t->root);
     } else {
         *err = st->err;
         rc = -1;
-        if (st->visited) {
-            free(st->visited->items);
-            strbuf_free(&st->visited->scratch);
-        }
     }
     free(st->vars);
     arena_free(&st->arena);

@@ -6,16 +6,17 @@
  * Template text is rewritten as Go does: HTML comments are dropped and a '<'
  * that starts no tag becomes "&lt;".
  *
- * Go decides contexts statically and rejects templates whose branches end in
- * different contexts; tracking them at run time gives the same output for every
- * template Go accepts but does not report those errors.  JavaScript and CSS
- * contexts are approximated: values are quoted/filtered but the JS/CSS grammar
- * is only followed as far as strings and comments.
+ * Go decides contexts statically; escape_check.c repeats that walk to reject
+ * what Go rejects, and tracking contexts at run time then gives the same output
+ * for every template Go accepts.  JavaScript is followed through strings,
+ * regexp literals, comments and the division/regexp ambiguity; CSS only
+ * through strings and comments.
  */
 #include "template/internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 static bool html_space(char c)
@@ -128,11 +129,46 @@ static size_t t_text(struct html_ctx *c, const char *s, size_t n)
     }
 }
 
-static size_t attr_name_end(const char *s, size_t n, size_t i)
+/* Go's %q of at most 32 runes of s. */
+static void quote32(const char *s, size_t n, struct strbuf *out)
 {
-    for (size_t j = i; j < n; j++)
+    size_t k = 0, runes = 0;
+    while (k < n && runes < 32) {
+        k++;
+        while (k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k++;
+        runes++;
+    }
+    char *t = xstrndup(s, k);
+    strbuf_go_quote(out, t);
+    free(t);
+}
+
+/* Enters Go's error state for malformed HTML; the rest is consumed. */
+static size_t bad_html(struct html_ctx *c, const char *what, size_t wn, const char *fmt_mid,
+                       const char *s, size_t n, size_t consumed)
+{
+    struct strbuf sb = STRBUF_INIT;
+    quote32(what, wn, &sb);
+    strbuf_puts(&sb, fmt_mid);
+    quote32(s, n, &sb);
+    c->bad = true;
+    snprintf(c->badmsg, sizeof c->badmsg, "%s", sb.buf);
+    strbuf_free(&sb);
+    return consumed;
+}
+
+/* End of an attribute name at i; quotes and '<' in it are malformed. */
+static size_t attr_name_end(struct html_ctx *c, const char *s, size_t n, size_t i)
+{
+    for (size_t j = i; j < n; j++) {
         if (html_space(s[j]) || s[j] == '=' || s[j] == '>')
             return j;
+        if (s[j] == '"' || s[j] == '\'' || s[j] == '<') {
+            bad_html(c, s + j, 1, " in attribute name: ", s, n, n);
+            return n;
+        }
+    }
     return n;
 }
 
@@ -150,9 +186,20 @@ static size_t t_tag(struct html_ctx *c, const char *s, size_t n)
         c->element = e;
         return i + 1;
     }
-    size_t j = attr_name_end(s, n, i);
-    if (j == i)
-        j = i + 1; /* Go reports ErrBadHTML here; skip the byte */
+    size_t j = attr_name_end(c, s, n, i);
+    if (c->bad)
+        return n;
+    if (j == i) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "expected space, attr name, or end of tag, but got ");
+        char *t = xstrndup(s + i, n - i);
+        strbuf_go_quote(&sb, t);
+        free(t);
+        c->bad = true;
+        snprintf(c->badmsg, sizeof c->badmsg, "%s", sb.buf);
+        strbuf_free(&sb);
+        return n;
+    }
     c->attr = c->element == HE_SCRIPT && j - i == 4 && !strncasecmp(s + i, "type", 4)
                   ? HA_SCRIPT_TYPE
                   : attr_type(s + i, j - i);
@@ -162,7 +209,7 @@ static size_t t_tag(struct html_ctx *c, const char *s, size_t n)
 
 static size_t t_attr_name(struct html_ctx *c, const char *s, size_t n)
 {
-    size_t i = attr_name_end(s, n, 0);
+    size_t i = attr_name_end(c, s, n, 0);
     if (i != n)
         c->state = HS_AFTER_NAME;
     return i;
@@ -234,7 +281,103 @@ static size_t t_html_cmt(struct html_ctx *c, const char *s, size_t n)
     return (size_t)(e - s) + 3;
 }
 
-/* JS and CSS: only quotes and comments are followed. */
+/* Go's nextJSCtx: whether a '/' after s would divide (after a value) or
+ * start a regexp (after an operator or keyword). */
+static enum html_js_ctx js_ctx_after(const char *s, size_t n, enum html_js_ctx preceding)
+{
+    while (n && strchr("\t\n\f\r ", s[n - 1]))
+        n--;
+    if (n == 0)
+        return preceding;
+    char c = s[n - 1];
+    if (c == '+' || c == '-') {
+        size_t start = n - 1;
+        while (start > 0 && s[start - 1] == c)
+            start--;
+        return ((n - start) & 1) ? JS_REGEXP : JS_DIVOP;
+    }
+    if (c == '.')
+        return n != 1 && s[n - 2] >= '0' && s[n - 2] <= '9' ? JS_DIVOP : JS_REGEXP;
+    if (strchr(",<>=*%&|^?!~([:;{}", c))
+        return JS_REGEXP;
+    size_t j = n;
+    while (j > 0 && (isalnum((unsigned char)s[j - 1]) || s[j - 1] == '_' || s[j - 1] == '$'))
+        j--;
+    static const char *const kw[] = {"break", "case", "continue", "delete", "do", "else",
+                                     "finally", "in", "instanceof", "return", "throw", "try",
+                                     "typeof", "void"};
+    for (size_t k = 0; k < ARRAY_SIZE(kw); k++)
+        if (strlen(kw[k]) == n - j && !memcmp(s + j, kw[k], n - j))
+            return JS_REGEXP;
+    return JS_DIVOP;
+}
+
+/* Inside a JS string, template literal or regexp literal: to its end. */
+static size_t t_js_delimited(struct html_ctx *c, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '\\') {
+            i++;
+        } else if (c->quote == '/' && c->in_class) {
+            c->in_class = ch != ']';
+        } else if (c->quote == '/' && ch == '[') {
+            c->in_class = true;
+        } else if (ch == c->quote) {
+            c->quote = 0;
+            c->js_ctx = JS_DIVOP;
+            return i + 1;
+        }
+    }
+    return n;
+}
+
+static size_t t_js(struct html_ctx *c, const char *s, size_t n)
+{
+    if (c->quote)
+        return t_js_delimited(c, s, n);
+    if (c->in_line_cmt) {
+        const char *nl = memchr(s, '\n', n);
+        if (!nl)
+            return n;
+        c->in_line_cmt = false;
+        return (size_t)(nl - s);
+    }
+    size_t i = 0;
+    while (i < n && !strchr("\"'`/", s[i]))
+        i++;
+    if (i >= n) {
+        c->js_ctx = js_ctx_after(s, n, c->js_ctx);
+        return n;
+    }
+    c->js_ctx = js_ctx_after(s, i, c->js_ctx);
+    char ch = s[i];
+    if (ch != '/') {
+        c->quote = ch;
+        c->js_ctx = JS_REGEXP;
+    } else if (i + 1 < n && s[i + 1] == '/') {
+        c->in_line_cmt = true;
+        return i + 2;
+    } else if (i + 1 < n && s[i + 1] == '*') {
+        c->in_block_cmt = true;
+        return i + 2;
+    } else if (c->js_ctx == JS_REGEXP) {
+        c->quote = '/';
+    } else if (c->js_ctx == JS_DIVOP) {
+        c->js_ctx = JS_REGEXP;
+    } else {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "'/' could start a division or regexp: ");
+        quote32(s + i, n - i, &sb);
+        c->bad = true;
+        snprintf(c->badmsg, sizeof c->badmsg, "%s", sb.buf);
+        strbuf_free(&sb);
+        return n;
+    }
+    return i + 1;
+}
+
+/* CSS: only quotes and comments are followed. */
 static size_t t_code(struct html_ctx *c, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -246,7 +389,7 @@ static size_t t_code(struct html_ctx *c, const char *s, size_t n)
                 c->quote = 0;
             continue;
         }
-        if (ch == '"' || ch == '\'' || (ch == '`' && c->state == HS_JS)) {
+        if (ch == '"' || ch == '\'') {
             c->quote = ch;
         } else if (ch == '/' && i + 1 < n && s[i + 1] == '*') {
             c->in_block_cmt = true;
@@ -277,7 +420,8 @@ static size_t transition(struct html_ctx *c, const char *s, size_t n)
     case HS_BEFORE_VALUE: return t_before_value(c, s, n);
     case HS_URL: return t_url(c, s, n);
     case HS_HTML_CMT: return t_html_cmt(c, s, n);
-    case HS_JS: case HS_CSS: return t_code(c, s, n);
+    case HS_JS: return t_js(c, s, n);
+    case HS_CSS: return t_code(c, s, n);
     default: return n;
     }
 }
@@ -317,6 +461,9 @@ static size_t context_after_text(struct html_ctx *c, const char *s, size_t n)
     if (c->delim == HD_SPACE) {
         while (i < n && !html_space(s[i]) && s[i] != '>')
             i++;
+        for (size_t j = 0; j < i; j++)
+            if (s[j] && strchr("\"'<=`", s[j]))
+                return bad_html(c, s + j, 1, " in unquoted attr: ", s, i, n);
     } else {
         const char *q = memchr(s, c->delim == HD_DQ ? '"' : '\'', n);
         i = q ? (size_t)(q - s) : n;
@@ -341,7 +488,7 @@ static size_t context_after_text(struct html_ctx *c, const char *s, size_t n)
 
 static bool is_comment(const struct html_ctx *c)
 {
-    return c->state == HS_HTML_CMT || c->in_block_cmt;
+    return c->state == HS_HTML_CMT || c->in_block_cmt || c->in_line_cmt;
 }
 
 /* Escapes '<' that starts no tag in text/RCDATA: s[from, to). */
@@ -360,7 +507,7 @@ static void write_text_lt(const char *s, size_t from, size_t to, size_t *written
 void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out)
 {
     size_t i = 0, written = 0;
-    while (i < n) {
+    while (i < n && !c->bad) {
         struct html_ctx c1 = *c;
         size_t nread = context_after_text(&c1, s + i, n - i);
         size_t i1 = i + nread;
@@ -374,7 +521,10 @@ void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out)
                     }
             write_text_lt(s, i, end, &written, out);
         } else if (is_comment(c) && c->delim == HD_NONE) {
-            if (c->in_block_cmt)
+            /* a JS block comment with a line break still ends a line */
+            if (c->in_block_cmt && c->state == HS_JS && memchr(s + written, '\n', i1 - written))
+                strbuf_putc(out, '\n');
+            else if (c->in_block_cmt)
                 strbuf_putc(out, ' ');
             written = i1;
         }
@@ -394,17 +544,25 @@ void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out)
         strbuf_add(out, s + written, n - written);
 }
 
-size_t html_escapers(struct html_ctx *c, enum html_esc out[4])
+void html_nudge(struct html_ctx *c)
 {
-    size_t n = 0;
-    /* nudge: an action right after a tag name or '=' starts a name/value */
-    if (c->state == HS_TAG || c->state == HS_AFTER_NAME) {
+    if (c->state == HS_TAG) {
         c->state = HS_ATTR_NAME;
+    } else if (c->state == HS_AFTER_NAME) {
+        c->state = HS_ATTR_NAME;
+        c->attr = HA_NONE;
     } else if (c->state == HS_BEFORE_VALUE) {
         c->state = attr_start_state(c->attr);
         c->delim = HD_SPACE;
+        c->attr = HA_NONE;
     }
-    if (c->in_block_cmt || c->state == HS_HTML_CMT) {
+}
+
+size_t html_escapers(struct html_ctx *c, enum html_esc out[4])
+{
+    size_t n = 0;
+    html_nudge(c);
+    if (is_comment(c)) {
         out[n++] = ESC_COMMENT;
         return n;
     }
@@ -412,10 +570,12 @@ size_t html_escapers(struct html_ctx *c, enum html_esc out[4])
     case HS_URL:
         if (c->url_part == HU_NONE)
             out[n++] = ESC_URL_FILTER;
-        out[n++] = c->url_part == HU_QUERY ? ESC_URL_ESCAPE : ESC_URL_NORM;
+        out[n++] = c->url_part >= HU_QUERY ? ESC_URL_ESCAPE : ESC_URL_NORM;
         break;
     case HS_JS:
-        out[n++] = c->quote ? ESC_JS_STR : ESC_JS_VAL;
+        out[n++] = c->quote == '/' ? ESC_JS_REGEXP : c->quote ? ESC_JS_STR : ESC_JS_VAL;
+        if (!c->quote)
+            c->js_ctx = JS_DIVOP; /* a value was written */
         break;
     case HS_CSS:
         out[n++] = c->quote ? ESC_CSS : ESC_CSS_FILTER;
@@ -509,6 +669,24 @@ static void js_str_escape(const char *s, size_t n, struct strbuf *out)
                 strbuf_printf(out, "\\u%04x", c);
             else
                 strbuf_putc(out, (char)c);
+        }
+    }
+}
+
+/* jsRegexpEscaper: a string escape that also quotes regexp syntax; an empty
+ * value becomes "(?:)" so the literal stays a regexp. */
+static void js_regexp_escape(const char *s, size_t n, struct strbuf *out)
+{
+    if (n == 0) {
+        strbuf_puts(out, "(?:)");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] && strchr("$()*+-.?[]^{|}", s[i])) {
+            strbuf_putc(out, '\\');
+            strbuf_putc(out, s[i]);
+        } else {
+            js_str_escape(s + i, 1, out);
         }
     }
 }
@@ -616,6 +794,7 @@ void html_escape(enum html_esc e, const struct value *v, struct strbuf *out)
     case ESC_URL_ESCAPE: url_process(s, n, false, out); break;
     case ESC_SRCSET: url_process(s, n, true, out); break;
     case ESC_JS_STR: js_str_escape(s, n, out); break;
+    case ESC_JS_REGEXP: js_regexp_escape(s, n, out); break;
     case ESC_JS_VAL:
         js_value(v, out);
         break;
@@ -657,20 +836,26 @@ void html_ctx_format(const struct html_ctx *c, struct strbuf *out)
     static const char *const delims[] = {
         "delimNone", "delimDoubleQuote", "delimSingleQuote", "delimSpaceOrTagEnd",
     };
-    static const char *const parts[] = {"urlPartNone", "urlPartPreQuery", "urlPartQueryOrFrag"};
+    static const char *const parts[] = {"urlPartNone", "urlPartPreQuery", "urlPartQueryOrFrag",
+                                        "urlPartUnknown"};
     static const char *const attrs[] = {
         "attrNone", "attrURL", "attrScript", "attrStyle", "attrSrcset", "attrScriptType",
     };
     static const char *const elements[] = {
         "elementNone", "elementScript", "elementStyle", "elementTextarea", "elementTitle",
     };
+    static const char *const js_ctx_names[] = {"jsCtxRegexp", "jsCtxDivOp", "jsCtxUnknown"};
     const char *state = states[c->state];
     if (c->in_block_cmt)
         state = c->state == HS_JS ? "stateJSBlockCmt" : "stateCSSBlockCmt";
+    else if (c->in_line_cmt)
+        state = "stateJSLineCmt";
     else if (c->quote && c->state == HS_JS)
-        state = c->quote == '"' ? "stateJSDqStr" : c->quote == '\'' ? "stateJSSqStr" : "stateJSTmplLit";
+        state = c->quote == '"' ? "stateJSDqStr" : c->quote == '\'' ? "stateJSSqStr"
+              : c->quote == '/' ? "stateJSRegexp" : "stateJSBqStr";
     else if (c->quote && c->state == HS_CSS)
         state = c->quote == '"' ? "stateCSSDqStr" : "stateCSSSqStr";
-    strbuf_printf(out, "{%s %s %s jsCtxRegexp %s %s <nil>}", state, delims[c->delim],
-                  parts[c->url_part], attrs[c->attr], elements[c->element]);
+    strbuf_printf(out, "{%s %s %s %s %s %s <nil>}", state, delims[c->delim],
+                  parts[c->url_part], js_ctx_names[c->js_ctx], attrs[c->attr],
+                  elements[c->element]);
 }

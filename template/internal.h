@@ -186,25 +186,33 @@ enum html_state {
     HS_SRCSET, HS_JS, HS_CSS, HS_RCDATA, HS_HTML_CMT,
 };
 enum html_delim { HD_NONE, HD_DQ, HD_SQ, HD_SPACE };
-enum html_url_part { HU_NONE, HU_PRE, HU_QUERY };
+enum html_url_part { HU_NONE, HU_PRE, HU_QUERY, HU_UNKNOWN };
 enum html_attr { HA_NONE, HA_URL, HA_JS, HA_CSS, HA_SRCSET, HA_SCRIPT_TYPE };
 enum html_element { HE_NONE, HE_SCRIPT, HE_STYLE, HE_TEXTAREA, HE_TITLE };
+enum html_js_ctx { JS_REGEXP, JS_DIVOP, JS_UNKNOWN };
 struct html_ctx {
     enum html_state state;
     enum html_delim delim;
     enum html_url_part url_part;
     enum html_attr attr;
     enum html_element element;
-    char quote;        /* inside a JS/CSS string */
+    char quote;        /* inside a JS/CSS string, or '/' a JS regexp literal */
+    bool in_class;     /* inside [...] of a JS regexp literal */
     bool in_block_cmt; /* inside a JS/CSS block comment */
+    bool in_line_cmt;  /* inside a JS line comment */
+    enum html_js_ctx js_ctx; /* what a '/' would start here */
+    bool bad;          /* malformed HTML (Go's ErrBadHTML): badmsg says why */
+    char badmsg[128];
 };
 enum html_esc {
     ESC_HTML, ESC_RCDATA, ESC_ATTR, ESC_NOSPACE, ESC_URL_FILTER, ESC_URL_NORM,
-    ESC_URL_ESCAPE, ESC_SRCSET, ESC_JS_STR, ESC_JS_VAL, ESC_CSS, ESC_CSS_FILTER,
+    ESC_URL_ESCAPE, ESC_SRCSET, ESC_JS_STR, ESC_JS_REGEXP, ESC_JS_VAL, ESC_CSS, ESC_CSS_FILTER,
     ESC_NAME_FILTER, ESC_COMMENT,
 };
 /* Writes template text as html/template would and advances the context. */
 void html_text(struct html_ctx *c, const char *s, size_t n, struct strbuf *out);
+/* Go's nudge: an action right after a tag name or '=' starts a name/value. */
+void html_nudge(struct html_ctx *c);
 /* The escapers for an action at c (which is nudged as Go does). */
 size_t html_escapers(struct html_ctx *c, enum html_esc out[4]);
 void html_escape(enum html_esc e, const struct value *v, struct strbuf *out);
@@ -213,6 +221,12 @@ void html_escape(enum html_esc e, const struct value *v, struct strbuf *out);
 void html_ctx_format(const struct html_ctx *c, struct strbuf *out);
 /* Whether the predefined escaper html (or else urlquery) stands for e. */
 bool html_esc_equiv(enum html_esc e, bool is_html_fn);
+
+/* html/template's checks before executing t (escape_check.c): NULL, or the
+ * error Go would report (malloc'd), e.g. `html/template::1:6: predefined
+ * escaper "urlquery" disallowed in template`. */
+typedef const struct tree *(*tree_lookup_fn)(const void *ctx, const char *name);
+char *html_check(const struct tree *t, tree_lookup_fn lookup, const void *lookup_ctx);
 
 /* ---- functions ---- */
 struct exec_state;

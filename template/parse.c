@@ -627,6 +627,8 @@ static struct node *parse_control(struct parser *p, enum node_type type, bool al
     depth_enter(p);
     struct node *n = new_node(p, type, kw.pos, kw.line);
     n->u.ctl.pipe = pipeline(p, context, ITEM_RIGHT);
+    n->pos = n->u.ctl.pipe->pos; /* Go places branch nodes at their pipeline */
+    n->line = n->u.ctl.pipe->line;
     if (type == NODE_RANGE)
         p->range_depth++;
     struct node *end;

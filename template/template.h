@@ -20,8 +20,8 @@
  * be executed from several threads at once (each execution has its own
  * memory).  Times are printed as UTC without Go's monotonic-clock suffix.
  * Not implemented: `call` on function values (the data holds none), printf's
- * %p and %#v, and html/template's static rejection of templates whose
- * branches end in different HTML contexts (they are rendered instead).
+ * %p and %#v (and non-string verbs on time values), CSS contexts beyond
+ * strings and comments, and html/template's JavaScript template-literal rules.
  */
 #ifndef CHORUS_TEMPLATE_H
 #define CHORUS_TEMPLATE_H

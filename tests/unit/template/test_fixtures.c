@@ -315,5 +315,6 @@ static void check_generated(const char *kind, bool html)
 
 Test(generated, text) { check_generated("text", false); }
 Test(generated, html) { check_generated("html", true); }
+Test(generated, html_unbalanced) { check_generated("html-unbalanced", true); }
 Test(generated, printf) { check_generated("printf", false); }
 Test(generated, parse) { check_generated("parse", false); }
