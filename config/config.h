@@ -327,4 +327,43 @@ const struct config_time_interval *config_time_interval_find(const struct config
 /* Template globs, relative ones already joined to the config file's dir. */
 const struct config_strlist *config_templates(const struct config *c);
 
+/* ---- the web config (--web.config.file) ----
+ * The exporter-toolkit file Alertmanager 0.25 reads when it starts listening
+ * (TLS and basic auth), parsed as strictly as 0.25 does and validated the
+ * way it is at start-up: header names and values, bcrypt hashes, cert_file
+ * and key_file both set, readable and holding PEM certificate and key
+ * blocks, client_ca_file readable, client_auth_type known.  Relative paths
+ * are joined to the file's directory.  Errors read "<file>:<line>: <key>:
+ * <message>" with Go's message.  Nothing here serves TLS or checks
+ * passwords; a config_web is plain data, immutable once loaded. */
+enum config_web_client_auth {
+    CONFIG_WEB_NO_CLIENT_CERT, /* "" or NoClientCert */
+    CONFIG_WEB_REQUEST_CLIENT_CERT,
+    CONFIG_WEB_REQUIRE_ANY_CLIENT_CERT, /* also the old name RequireClientCert */
+    CONFIG_WEB_VERIFY_CLIENT_CERT_IF_GIVEN,
+    CONFIG_WEB_REQUIRE_AND_VERIFY_CLIENT_CERT,
+};
+struct config_web_tls {
+    bool enabled; /* cert_file, key_file, client_auth_type or client_ca_file set */
+    char *cert_file, *key_file, *client_ca_file; /* NULL when unset or "" */
+    enum config_web_client_auth client_auth;
+    uint16_t *cipher_suites; /* IANA ids in file order; none: the TLS library's */
+    size_t n_cipher_suites;
+    uint16_t *curve_preferences; /* TLS named-group ids (23, 24, 25, 29) */
+    size_t n_curve_preferences;
+    /* 0x0301 (TLS10) .. 0x0304 (TLS13); default TLS12..TLS13, 0 when given null */
+    uint16_t min_version, max_version;
+    bool prefer_server_cipher_suites; /* default true */
+};
+struct config_web {
+    struct config_web_tls tls;
+    bool http2;                   /* http_server_config.http2, default true */
+    struct config_strmap headers; /* extra response headers, validated */
+    struct config_strmap users;   /* basic_auth_users: name -> bcrypt hash */
+};
+/* Loads and validates; on failure returns -1 and sets *err (caller frees).
+ * A null section zeroes its defaults, as yaml.v2 does. */
+int config_web_load_file(const char *path, struct config_web **out, char **err);
+void config_web_free(struct config_web *w);
+
 #endif

@@ -103,19 +103,21 @@ static void cluster_note(const struct flags *f)
                "component", "cluster", "listen_address", f->cluster_listen_address, NULL);
 }
 
+/* Alertmanager 0.25 reads the web config as it starts listening and fails
+ * with "Listen error"; chorus loads and validates it during start-up,
+ * before binding, with the same message, but does not enforce it yet. */
 static int web_config_check(const struct flags *f)
 {
     if (!*f->web_config_file)
         return 0;
-    char *data = NULL;
-    int rc = file_read_all(f->web_config_file, &data, NULL);
-    free(data);
-    if (rc != 0) {
-        char *err = xasprintf("open %s: %s", f->web_config_file, go_strerror(-rc));
+    struct config_web *w = NULL;
+    char *err = NULL;
+    if (config_web_load_file(f->web_config_file, &w, &err) != 0) {
         log_kv(LOG_ERROR, "Listen error", "err", err, NULL);
         free(err);
         return -1;
     }
+    config_web_free(w);
     log_kv(LOG_WARN, "Web config file is not enforced yet: serving plain HTTP without "
                      "authentication",
            "file", f->web_config_file, NULL);
