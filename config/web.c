@@ -728,7 +728,8 @@ static char *pem_key_error(const char *key)
     else if (!sk.n)
         why = xasprintf("tls: failed to find any PEM data in key input");
     else if (sk.n == 1 && !strcmp(strbuf_cstr(&sk.list), "CERTIFICATE"))
-        why = xasprintf("tls: found a certificate rather than a key in the PEM for the private key");
+        why = xasprintf("tls: found a certificate rather than a key in the PEM for the "
+                        "private key");
     else
         why = xasprintf("tls: failed to find PEM block with type ending in \"PRIVATE KEY\" in key "
                         "input after skipping PEM blocks of the following types: [%s]",
