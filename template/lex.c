@@ -319,6 +319,7 @@ static struct item lex_right(struct lexer *lx, int rd)
     if (lx->paren_depth)
         return lex_error(lx, "unclosed left paren");
     size_t start = lx->pos + (rd == 2 ? 2 : 0);
+    count_lines(lx, lx->pos, start); /* the marker's space may be a newline */
     struct item it = make_item(lx, ITEM_RIGHT, start, start + 2);
     if (rd == 2) {
         size_t next = skip_space(lx, lx->pos);

@@ -385,6 +385,29 @@ static void push_var(struct parser *p, const char *name)
     vec_push(p->arena, &p->vars, &p->n_vars, &p->cap_vars, (void *)name);
 }
 
+/* A definition starts with only $ in scope; the enclosing template's
+ * variables come back after it. */
+struct var_scope {
+    const char **vars;
+    size_t n, cap;
+};
+
+static struct var_scope vars_enter_definition(struct parser *p)
+{
+    struct var_scope outer = {p->vars, p->n_vars, p->cap_vars};
+    p->vars = NULL;
+    p->n_vars = p->cap_vars = 0;
+    push_var(p, "$");
+    return outer;
+}
+
+static void vars_leave_definition(struct parser *p, struct var_scope outer)
+{
+    p->vars = outer.vars;
+    p->n_vars = outer.n;
+    p->cap_vars = outer.cap;
+}
+
 /* Splits "a.b.c" style chains into idents. */
 static void set_idents(struct parser *p, struct node *n, const char *s, size_t len)
 {
@@ -557,8 +580,6 @@ static void pipeline_decls(struct parser *p, struct node *pipe, const char *cont
         if (nx.type == ITEM_ASSIGN || nx.type == ITEM_DECLARE) {
             pipe->u.pipe.is_assign = nx.type == ITEM_ASSIGN;
             next_non_space(p);
-            if (pipe->u.pipe.is_assign && !has_var(p, v.val, v.len))
-                parse_fail(p, "undefined variable \"%.*s\"", (int)v.len, v.val);
             vec_push(p->arena, &pipe->u.pipe.decls, &pipe->u.pipe.n_decls, &cap, new_decl(p, v));
             push_var(p, arena_strndup(p->arena, v.val, v.len));
             return;
@@ -710,11 +731,10 @@ static struct node *block_control(struct parser *p)
     bt->file = p->file;
     bt->text = p->text;
     p->tree = bt;
-    size_t saved_vars = p->n_vars;
-    p->n_vars = 1;
+    struct var_scope outer = vars_enter_definition(p);
     struct node *end;
     bt->root = item_list(p, &end);
-    p->n_vars = saved_vars;
+    vars_leave_definition(p, outer);
     if (end->type != NODE_END)
         parse_fail(p, "unexpected %s in %s", end->type == NODE_ELSE ? "{{else}}" : "{{end}}",
                    context);
@@ -858,15 +878,14 @@ static void parse_definition(struct parser *p)
     dt->text = p->text;
     expect(p, ITEM_RIGHT, context);
     struct tree *saved = p->tree;
-    size_t saved_vars = p->n_vars;
+    struct var_scope outer = vars_enter_definition(p);
     p->tree = dt;
-    p->n_vars = 1; /* a definition sees only $ */
     struct node *end;
     dt->root = item_list(p, &end);
     if (end->type != NODE_END)
         parse_fail(p, "unexpected {{else}} in %s", context);
     p->tree = saved;
-    p->n_vars = saved_vars;
+    vars_leave_definition(p, outer);
     add_tree(p, dt);
 }
 

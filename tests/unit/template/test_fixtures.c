@@ -318,3 +318,4 @@ Test(generated, html) { check_generated("html", true); }
 Test(generated, html_unbalanced) { check_generated("html-unbalanced", true); }
 Test(generated, printf) { check_generated("printf", false); }
 Test(generated, parse) { check_generated("parse", false); }
+Test(generated, control) { check_generated("control", false); }
