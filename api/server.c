@@ -68,13 +68,9 @@ static int addr_split(const char *addr, char **host, char **port)
     return 0;
 }
 
-/* Go's error text: the errno message with a lower-case first letter. */
 static char *listen_error(const char *addr, const char *op, int errnum)
 {
-    char *msg = xasprintf("listen tcp %s: %s: %s", addr, op, strerror(errnum));
-    char *p = msg + strlen(msg) - strlen(strerror(errnum));
-    *p = (char)tolower((unsigned char)*p);
-    return msg;
+    return xasprintf("listen tcp %s: %s: %s", addr, op, strerror_go(errnum));
 }
 
 static int socket_bind(const struct addrinfo *ai, const char *addr, char **err)

@@ -88,7 +88,7 @@ static int config_parse_root(struct pctx *p, yaml_node_t *root)
 
 /* yaml.v2 reports the problem's 0-based line for parser errors and the
  * 1-based one for scanner errors; its text is kept, the file line is real. */
-static int yaml_syntax_error(struct pctx *p, const yaml_parser_t *ps)
+int config__yaml_syntax_error(struct pctx *p, const yaml_parser_t *ps)
 {
     size_t line = ps->problem_mark.line;
     if (line && ps->error == YAML_SCANNER_ERROR)
@@ -111,7 +111,7 @@ static int config_parse(struct pctx *p, const char *yaml, size_t len)
     yaml_parser_initialize(&ps);
     yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
     if (!yaml_parser_load(&ps, &doc)) {
-        yaml_syntax_error(p, &ps);
+        config__yaml_syntax_error(p, &ps);
         yaml_parser_delete(&ps);
         return -1;
     }
@@ -187,7 +187,7 @@ int config_load_file(const char *path, struct config **out, char **err)
     size_t len;
     int rc = file_read_all(path, &data, &len);
     if (rc) {
-        *err = xasprintf("open %s: %s", path, strerror(-rc));
+        *err = xasprintf("open %s: %s", path, strerror_go(-rc));
         return -1;
     }
     char *copy = xstrdup(path);

@@ -93,6 +93,8 @@ struct pctx {
 };
 
 /* Records the first error as "<file>:<line>: <path>: <message>"; returns -1. */
+/* yaml.v2's text for a libyaml parse failure, into p->err; returns -1. */
+int config__yaml_syntax_error(struct pctx *p, const yaml_parser_t *ps);
 int pctx_fail(struct pctx *p, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int pctx_fail_key(struct pctx *p, const yaml_node_t *n, const char *key, const char *fmt, ...)

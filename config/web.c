@@ -567,24 +567,16 @@ static int user_check(struct pctx *p, yaml_node_t *at, const char *k, const char
 
 /* ---- TLS files ---- */
 
-static const char *errno_text(int e, char buf[128])
-{
-    snprintf(buf, 128, "%s", strerror(e));
-    buf[0] = (char)tolower((unsigned char)buf[0]);
-    return buf;
-}
-
 /* os.ReadFile's errors: "open <path>: ..." or "read <path>: ...". */
 static int read_file(struct web_load *l, const char *path, yaml_node_t *at, const char *key,
                      const char *prefix, char **out)
 {
-    char buf[128];
     int rc = file_read_all(path, out, NULL);
     if (!rc)
         return 0;
     *out = NULL;
     return pctx_fail_key(&l->p, at, key, "%s%s %s: %s", prefix, rc == -EISDIR ? "read" : "open",
-                         path, errno_text(-rc, buf));
+                         path, strerror_go(-rc));
 }
 
 static const char *line_end(const char *s)
@@ -826,22 +818,6 @@ static int web_check(struct web_load *l, const char *dir)
 
 /* ---- loading ---- */
 
-/* yaml.v2's text for a syntax error, as config.c gives it. */
-static void syntax_error(struct pctx *p, const yaml_parser_t *ps)
-{
-    size_t line = ps->problem_mark.line;
-    if (line && ps->error == YAML_SCANNER_ERROR)
-        line++;
-    else if (!line)
-        line = ps->context_mark.line;
-    const char *msg = ps->problem ? ps->problem : "unknown problem parsing YAML content";
-    if (line)
-        p->err = xasprintf("%s:%zu: yaml: line %zu: %s", p->name, ps->problem_mark.line + 1, line,
-                           msg);
-    else
-        p->err = xasprintf("%s:%zu: yaml: %s", p->name, ps->problem_mark.line + 1, msg);
-}
-
 static int web_parse(struct web_load *l, const char *yaml, size_t len, const char *dir)
 {
     yaml_parser_t ps;
@@ -849,7 +825,7 @@ static int web_parse(struct web_load *l, const char *yaml, size_t len, const cha
     yaml_parser_initialize(&ps);
     yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
     if (!yaml_parser_load(&ps, &doc)) {
-        syntax_error(&l->p, &ps);
+        config__yaml_syntax_error(&l->p, &ps);
         yaml_parser_delete(&ps);
         return -1;
     }
@@ -887,12 +863,12 @@ static int web_load_data(const char *yaml, size_t len, const char *path, struct 
 
 int config_web_load_file(const char *path, struct config_web **out, char **err)
 {
-    char *data = NULL, buf[128];
+    char *data = NULL;
     size_t len = 0;
     int rc = file_read_all(path, &data, &len);
     if (rc) {
         *err = xasprintf("%s %s: %s", rc == -EISDIR ? "read" : "open", path,
-                         errno_text(-rc, buf));
+                         strerror_go(-rc));
         return -1;
     }
     rc = web_load_data(data, len, path, out, err);

@@ -32,10 +32,6 @@ struct daemon {
     bool stuck; /* the shutdown guard fired: handles are left open */
 };
 
-/* main.c: strerror in Go's lower case ("no such file or directory"), for
- * messages Alertmanager prints from Go's errors.  Not reentrant. */
-const char *go_strerror(int errnum);
-
 /* version.c */
 void version_print(const char *prog);
 /* "(version=0.1.0, branch=..., revision=...)" and the build context, for the

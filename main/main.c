@@ -17,14 +17,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-const char *go_strerror(int errnum)
-{
-    static char buf[128];
-    snprintf(buf, sizeof buf, "%s", strerror(errnum));
-    buf[0] = (char)tolower((unsigned char)buf[0]);
-    return buf;
-}
-
 /* kingpin names the program after argv[0]'s base name. */
 static const char *prog_name(const char *argv0)
 {

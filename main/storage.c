@@ -86,7 +86,7 @@ static int snapshot_load(struct daemon *d)
     }
     if (rc != 0) {
         log_kv(LOG_ERROR, "Loading silence snapshot failed", "component", "silences", "file",
-               d->snapshot_path, "err", go_strerror(-rc), NULL);
+               d->snapshot_path, "err", strerror_go(-rc), NULL);
         return -1;
     }
     char *err = NULL;
@@ -109,7 +109,7 @@ int storage_prepare(struct daemon *d)
 {
     int rc = mkdir_all(d->flags.storage_path);
     if (rc != 0) {
-        char *err = xasprintf("mkdir %s: %s", d->flags.storage_path, go_strerror(-rc));
+        char *err = xasprintf("mkdir %s: %s", d->flags.storage_path, strerror_go(-rc));
         log_kv(LOG_ERROR, "Unable to create data directory", "err", err, NULL);
         free(err);
         return -1;

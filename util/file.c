@@ -1,6 +1,7 @@
 /* Whole-file reads and crash-safe whole-file replacement. */
 #include "util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -8,6 +9,14 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+const char *strerror_go(int errnum)
+{
+    static _Thread_local char buf[128];
+    snprintf(buf, sizeof buf, "%s", strerror(errnum));
+    buf[0] = (char)tolower((unsigned char)buf[0]);
+    return buf;
+}
 
 int file_read_all(const char *path, char **out, size_t *len)
 {

@@ -140,6 +140,10 @@ bool log_enabled(enum log_level level);
  *   log_kv(LOG_INFO, "Loading configuration file", "file", path, NULL); */
 void log_kv(enum log_level level, const char *msg, ...) __attribute__((sentinel));
 
+/* strerror as Go's syscall.Errno prints it: glibc's text with a lower-case
+ * first letter ("no such file or directory").  Thread-local buffer. */
+const char *strerror_go(int errnum);
+
 /* ---- files ---- */
 /* Reads a whole file; NUL-terminates.  Returns 0 or -errno. */
 int file_read_all(const char *path, char **out, size_t *len);
