@@ -1,12 +1,14 @@
 /*
  * fuzz_matcher: libFuzzer target for the label matcher parsers in labels/
  * (matcher_parse, matchers_parse).  The first byte picks the parser; parsed
- * matchers are formatted, re-parsed from their own string form (which must
- * succeed and give an equal matcher) and matched against the input.
+ * matchers are formatted (Matcher.String()), re-parsed from that form, which
+ * must succeed and give an equal matcher as it does in 0.25, and matched.
  */
 #include "fuzz_common.h"
 #include "labels/labels.h"
 #include "util/util.h"
+
+#include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,11 +19,15 @@ static void check_roundtrip(const struct matcher *m)
     struct matcher again;
     char *err = NULL;
     /* matcher_format is Matcher.String(); ParseMatcher reads it back. */
-    if (matcher_parse(strbuf_cstr(&sb), &again, &err) == 0) {
-        matcher_free(&again);
-    } else {
-        free(err);
+    if (matcher_parse(strbuf_cstr(&sb), &again, &err) != 0) {
+        fprintf(stderr, "re-parse of %s failed: %s\n", strbuf_cstr(&sb), err);
+        abort();
     }
+    if (!matcher_equal(&again, m)) {
+        fprintf(stderr, "re-parse of %s gave another matcher\n", strbuf_cstr(&sb));
+        abort();
+    }
+    matcher_free(&again);
     (void)matcher_matches(m, strbuf_cstr(&sb));
     (void)matcher_matches(m, "");
     strbuf_free(&sb);
