@@ -52,11 +52,6 @@ static int stub_reload(void *ctx, char **err)
     return -1;
 }
 
-static void stub_changed(void *ctx)
-{
-    (void)ctx;
-}
-
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
@@ -164,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st.external_url = "http://am.example.com";
     st.cluster_status = "disabled";
     st.reload = stub_reload;
-    st.silences_changed = stub_changed;
+    /* silences_changed stays NULL: the API answers at once. */
 
     /* A copy, so a request without a newline still ends inside the buffer. */
     char *buf = fuzz_cstr(data, size);
