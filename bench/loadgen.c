@@ -21,6 +21,8 @@
  * the rest match nothing (alertname=Other<k>, instance=db-<k>:9100, every
  * fifth one with a regex).
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
