@@ -51,35 +51,29 @@ static bool merge_entry(struct nflog *l, struct nflog_entry *e, int64_t now, boo
     return true;
 }
 
-static int merge_fail(char **err, size_t index, const char *why)
+struct merge_ctx {
+    struct nflog *l;
+    int64_t now;
+    bool loading;
+};
+
+static int merge_one(void *arg, const uint8_t *rec, size_t len, char **why)
 {
-    if (err)
-        *err = xasprintf("nflog: record %zu: %s", index, why);
-    return -1;
+    struct merge_ctx *m = arg;
+    struct nflog_entry *e = nflog_record_decode(rec, len, why);
+    if (!e)
+        return -1;
+    if (merge_entry(m->l, e, m->now, m->loading))
+        return 1;
+    nflog_entry_free(e);
+    return 0;
 }
 
 static int merge_bytes(struct nflog *l, const uint8_t *data, size_t len, int64_t now,
                        bool loading, char **err)
 {
-    struct pb_reader r = {data, data + len};
-    int merged = 0;
-    for (size_t index = 0; r.p < r.end; index++) {
-        struct pb_reader body;
-        if (pb_read_len(&r, &body) != 0)
-            return merge_fail(err, index, "truncated record");
-        char *why = NULL;
-        struct nflog_entry *e = nflog_record_decode(body.p, (size_t)(body.end - body.p), &why);
-        if (!e) {
-            merge_fail(err, index, why);
-            free(why);
-            return -1;
-        }
-        if (merge_entry(l, e, now, loading))
-            merged++;
-        else
-            nflog_entry_free(e);
-    }
-    return merged;
+    struct merge_ctx m = {l, now, loading};
+    return pb_delimited_each(data, len, "nflog", merge_one, &m, err);
 }
 
 int nflog_merge(struct nflog *l, const uint8_t *data, size_t len, int64_t now, char **err)

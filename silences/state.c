@@ -54,37 +54,31 @@ static bool merge_record(struct silences *s, struct sil_record *rec, int64_t now
     return false;
 }
 
-static int merge_fail(char **err, size_t index, const char *why)
+struct merge_ctx {
+    struct silences *s;
+    int64_t now;
+    bool drop_expired;
+};
+
+static int merge_one(void *arg, const uint8_t *data, size_t len, char **why)
 {
-    if (err)
-        *err = xasprintf("silences: record %zu: %s", index, why);
-    return -1;
+    struct merge_ctx *m = arg;
+    struct sil_record rec;
+    int rc = sil_record_decode(data, len, &rec, why);
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return 0; /* a record chorus cannot hold: skipped, see sil_record_decode */
+    int taken = merge_record(m->s, &rec, m->now, m->drop_expired) ? 1 : 0;
+    silence_free(&rec.sil);
+    return taken;
 }
 
 static int merge_bytes(struct silences *s, const uint8_t *data, size_t len, int64_t now,
                        bool drop_expired, char **err)
 {
-    struct pb_reader r = {data, data + len};
-    int merged = 0;
-    for (size_t index = 0; r.p < r.end; index++) {
-        struct pb_reader body;
-        if (pb_read_len(&r, &body) != 0)
-            return merge_fail(err, index, "truncated record");
-        struct sil_record rec;
-        char *why = NULL;
-        int rc = sil_record_decode(body.p, (size_t)(body.end - body.p), &rec, &why);
-        if (rc < 0) {
-            merge_fail(err, index, why);
-            free(why);
-            return -1;
-        }
-        if (rc > 0)
-            continue;
-        if (merge_record(s, &rec, now, drop_expired))
-            merged++;
-        silence_free(&rec.sil);
-    }
-    return merged;
+    struct merge_ctx m = {s, now, drop_expired};
+    return pb_delimited_each(data, len, "silences", merge_one, &m, err);
 }
 
 int silences_merge(struct silences *s, const uint8_t *data, size_t len, int64_t now, char **err)

@@ -10,6 +10,8 @@
  */
 #include "util/util.h"
 
+#include <stdlib.h>
+
 int pb_read_varint(struct pb_reader *r, uint64_t *v)
 {
     uint64_t x = 0;
@@ -186,4 +188,32 @@ void pb_put_time(struct strbuf *sb, uint32_t field, int64_t t)
     }
     pb_put_bytes(sb, field, m.buf, m.len);
     strbuf_free(&m);
+}
+
+static int record_fail(char **err, const char *what, size_t index, const char *why)
+{
+    if (err)
+        *err = xasprintf("%s: record %zu: %s", what, index, why);
+    return -1;
+}
+
+int pb_delimited_each(const uint8_t *data, size_t len, const char *what, pb_record_fn *fn,
+                      void *ctx, char **err)
+{
+    struct pb_reader r = {data, data + len};
+    int taken = 0;
+    for (size_t index = 0; r.p < r.end; index++) {
+        struct pb_reader body;
+        if (pb_read_len(&r, &body) != 0)
+            return record_fail(err, what, index, "truncated record");
+        char *why = NULL;
+        int rc = fn(ctx, body.p, (size_t)(body.end - body.p), &why);
+        if (rc < 0) {
+            record_fail(err, what, index, why ? why : "malformed record");
+            free(why);
+            return -1;
+        }
+        taken += rc;
+    }
+    return taken;
 }

@@ -183,4 +183,14 @@ int pb_read_time(struct pb_reader *r, int64_t *out);
 /* Writes field as a Timestamp, always present, Go's zero time included. */
 void pb_put_time(struct strbuf *sb, uint32_t field, int64_t t);
 
+/* One record of a delimited buffer: 1 when taken, 0 when left out, -1 when
+ * malformed, with *why (caller frees) saying how. */
+typedef int pb_record_fn(void *ctx, const uint8_t *rec, size_t len, char **why);
+/* Walks uvarint-length-delimited records (Go's WriteDelimited form: what
+ * Alertmanager's snapshots and state gossip hold), stopping at the first
+ * truncated or malformed one.  Returns how many records fn took, or -1 with
+ * *err = "<what>: record <n>: <why>"; records before the bad one stay taken. */
+int pb_delimited_each(const uint8_t *data, size_t len, const char *what, pb_record_fn *fn,
+                      void *ctx, char **err);
+
 #endif
