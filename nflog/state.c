@@ -93,17 +93,6 @@ int nflog_snapshot_write(const struct nflog *l, const char *path)
 
 int nflog_snapshot_load(struct nflog *l, const char *path, char **err)
 {
-    char *data;
-    size_t len;
-    int rc = file_read_all(path, &data, &len);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc != 0) {
-        if (err)
-            *err = xasprintf("nflog: reading %s: %s", path, strerror(-rc));
-        return -1;
-    }
-    rc = merge_bytes(l, (const uint8_t *)data, len, 0, true, err);
-    free(data);
-    return rc;
+    struct merge_ctx m = {l, 0, true};
+    return pb_delimited_load(path, "nflog", merge_one, &m, err);
 }

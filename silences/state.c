@@ -100,17 +100,6 @@ int silences_snapshot_write(const struct silences *s, const char *path)
  * next GC drops the stale ones.  now is not needed for that. */
 int silences_snapshot_load(struct silences *s, const char *path, int64_t now, char **err)
 {
-    char *data;
-    size_t len;
-    int rc = file_read_all(path, &data, &len);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc != 0) {
-        if (err)
-            *err = xasprintf("silences: reading %s: %s", path, strerror(-rc));
-        return -1;
-    }
-    rc = merge_bytes(s, (const uint8_t *)data, len, now, false, err);
-    free(data);
-    return rc;
+    struct merge_ctx m = {s, now, false};
+    return pb_delimited_load(path, "silences", merge_one, &m, err);
 }

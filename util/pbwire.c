@@ -10,6 +10,7 @@
  */
 #include "util/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 int pb_read_varint(struct pb_reader *r, uint64_t *v)
@@ -216,4 +217,22 @@ int pb_delimited_each(const uint8_t *data, size_t len, const char *what, pb_reco
         taken += rc;
     }
     return taken;
+}
+
+int pb_delimited_load(const char *path, const char *what, pb_record_fn *fn, void *ctx,
+                      char **err)
+{
+    char *data;
+    size_t len;
+    int rc = file_read_all(path, &data, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc != 0) {
+        if (err)
+            *err = xasprintf("%s: reading %s: %s", what, path, strerror_go(-rc));
+        return -1;
+    }
+    rc = pb_delimited_each((const uint8_t *)data, len, what, fn, ctx, err);
+    free(data);
+    return rc;
 }

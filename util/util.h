@@ -192,5 +192,9 @@ typedef int pb_record_fn(void *ctx, const uint8_t *rec, size_t len, char **why);
  * *err = "<what>: record <n>: <why>"; records before the bad one stay taken. */
 int pb_delimited_each(const uint8_t *data, size_t len, const char *what, pb_record_fn *fn,
                       void *ctx, char **err);
+/* The same over a whole file (a snapshot).  A missing file holds no records;
+ * an unreadable one gives -1 with *err = "<what>: reading <path>: <why>". */
+int pb_delimited_load(const char *path, const char *what, pb_record_fn *fn, void *ctx,
+                      char **err);
 
 #endif
