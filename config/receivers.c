@@ -644,17 +644,27 @@ static int url_or_global(struct pctx *p, yaml_node_t *n, char **url, char *globa
     return 0;
 }
 
+/* A value that may be given inline or as a file, falling back to the global
+ * pair when the integration sets neither; msg when the global has neither. */
+static int pair_or_global(struct pctx *p, yaml_node_t *n, char **val, char **file,
+                          char *global_val, char *global_file, const char *msg)
+{
+    if (!empty(*val) || !empty(*file))
+        return 0;
+    if (empty(global_val) && empty(global_file))
+        return pctx_fail(p, n, "%s", msg);
+    *val = global_val;
+    *file = global_file;
+    return 0;
+}
+
 static int slack_apply(struct pctx *p, yaml_node_t *n, struct config_slack *s)
 {
     struct cfg_global *g = &p->cfg->global;
     s->http_config = http_or_global(p->cfg, s->http_config);
-    if (empty(s->api_url) && empty(s->api_url_file)) {
-        if (empty(g->slack_api_url) && empty(g->slack_api_url_file))
-            return pctx_fail(p, n, "no global Slack API URL set either inline or in a file");
-        s->api_url = g->slack_api_url;
-        s->api_url_file = g->slack_api_url_file;
-    }
-    return 0;
+    return pair_or_global(p, n, &s->api_url, &s->api_url_file, g->slack_api_url,
+                          g->slack_api_url_file,
+                          "no global Slack API URL set either inline or in a file");
 }
 
 static int opsgenie_apply(struct pctx *p, yaml_node_t *n, struct config_opsgenie *o)
@@ -663,13 +673,9 @@ static int opsgenie_apply(struct pctx *p, yaml_node_t *n, struct config_opsgenie
     o->http_config = http_or_global(p->cfg, o->http_config);
     if (url_or_global(p, n, &o->api_url, g->opsgenie_api_url, "OpsGenie"))
         return -1;
-    if (empty(o->api_key) && empty(o->api_key_file)) {
-        if (empty(g->opsgenie_api_key) && empty(g->opsgenie_api_key_file))
-            return pctx_fail(p, n, "no global OpsGenie API Key set either inline or in a file");
-        o->api_key = g->opsgenie_api_key;
-        o->api_key_file = g->opsgenie_api_key_file;
-    }
-    return 0;
+    return pair_or_global(p, n, &o->api_key, &o->api_key_file, g->opsgenie_api_key,
+                          g->opsgenie_api_key_file,
+                          "no global OpsGenie API Key set either inline or in a file");
 }
 
 static int wechat_apply(struct pctx *p, yaml_node_t *n, struct config_wechat *w)
@@ -697,13 +703,8 @@ static int victorops_apply(struct pctx *p, yaml_node_t *n, struct config_victoro
     v->http_config = http_or_global(p->cfg, v->http_config);
     if (url_or_global(p, n, &v->api_url, g->victorops_api_url, "VictorOps"))
         return -1;
-    if (empty(v->api_key) && empty(v->api_key_file)) {
-        if (empty(g->victorops_api_key) && empty(g->victorops_api_key_file))
-            return pctx_fail(p, n, "no global VictorOps API Key set");
-        v->api_key = g->victorops_api_key;
-        v->api_key_file = g->victorops_api_key_file;
-    }
-    return 0;
+    return pair_or_global(p, n, &v->api_key, &v->api_key_file, g->victorops_api_key,
+                          g->victorops_api_key_file, "no global VictorOps API Key set");
 }
 
 /* Walks the node list of one `<type>_configs` key so errors point at it. */
