@@ -335,6 +335,17 @@ static void jv_push(struct jv *v, size_t *cap)
     v->n++;
 }
 
+/* After an array element or object member: 1 after a comma (another item
+ * follows), 0 after the closing bracket, -1 with Go's error otherwise. */
+static int jp_separator(struct jp *jp, char close, const char *where)
+{
+    jp_skip_ws(jp);
+    if (!jp_eof(jp) && (*jp->p == ',' || *jp->p == close))
+        return *jp->p++ == ',' ? 1 : 0;
+    jp_fail_char(jp, where);
+    return -1;
+}
+
 static int jp_array(struct jp *jp, struct jv *out)
 {
     size_t cap = 0;
@@ -349,17 +360,9 @@ static int jp_array(struct jp *jp, struct jv *out)
         jv_push(out, &cap);
         if (jp_value(jp, &out->elems[out->n - 1]) < 0)
             return -1;
-        jp_skip_ws(jp);
-        if (!jp_eof(jp) && *jp->p == ',') {
-            jp->p++;
-            continue;
-        }
-        if (!jp_eof(jp) && *jp->p == ']') {
-            jp->p++;
-            return 0;
-        }
-        jp_fail_char(jp, "after array element");
-        return -1;
+        int more = jp_separator(jp, ']', "after array element");
+        if (more <= 0)
+            return more;
     }
 }
 
@@ -392,17 +395,9 @@ static int jp_object(struct jp *jp, struct jv *out)
         jp->p++;
         if (jp_value(jp, &out->elems[out->n - 1]) < 0)
             return -1;
-        jp_skip_ws(jp);
-        if (!jp_eof(jp) && *jp->p == ',') {
-            jp->p++;
-            continue;
-        }
-        if (!jp_eof(jp) && *jp->p == '}') {
-            jp->p++;
-            return 0;
-        }
-        jp_fail_char(jp, "after object key:value pair");
-        return -1;
+        int more = jp_separator(jp, '}', "after object key:value pair");
+        if (more <= 0)
+            return more;
     }
 }
 
