@@ -930,7 +930,8 @@ static int fn_humanize_duration(struct exec_state *st, struct value *args, size_
     if (v == 0 || v != v) {
         strbuf_printf(&sb, "%.4gs", v);
     } else if (a >= 1) {
-        int64_t d = (int64_t)a;
+        /* Go's int64(float) on amd64 yields math.MinInt64 when out of range. */
+        int64_t d = a < 9223372036854775807.0 ? (int64_t)a : INT64_MIN;
         int64_t s = d % 60, m = d / 60 % 60, h = d / 3600 % 24, days = d / 86400;
         if (days)
             strbuf_printf(&sb, "%s%lldd %lldh %lldm %llds", sign, (long long)days, (long long)h,

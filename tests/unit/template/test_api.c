@@ -130,6 +130,9 @@ Test(api, humanize_duration)
                                  "{{ humanizeDuration \"2.5\" }}",
                             &api_data),
                      "0s|1.5s|1m 1s|1h 0m 1s|1d 1h 0m 0s|1.2ms|2.5s");
+    /* Beyond int64 seconds Go's conversion gives MinInt64 on amd64 (found by fuzzing). */
+    cr_assert_str_eq(render(set, "{{ humanizeDuration 1e109 }}", &api_data),
+                     "-106751991167300d -15h -30m -8s");
     template_set_free(set);
 }
 
