@@ -81,6 +81,10 @@ int template_set_parse(struct template_set *set, const char *name, const char *t
 /* Reads path and parses it under its base name, as Go's ParseGlob does. */
 int template_set_parse_file(struct template_set *set, const char *path, char **err);
 bool template_set_has(const struct template_set *set, const char *name);
+/* Parses chorus's built-in default templates: every name 0.25's default.tmpl
+ * and email.tmpl define ("slack.default.title", "email.default.html", ...),
+ * rendering byte-identically to 0.25's.  Done first, so user files override. */
+int template_set_parse_defaults(struct template_set *set, char **err);
 
 /* Appends the rendering of template `name` to out.  Returns 0, or -1 with
  * *err set; out then holds whatever was written before the error. */
