@@ -183,9 +183,4 @@ size_t notify_in_flight(const struct notify_env *env);
  * their done callbacks still run (ok = false). */
 void notify_cancel_all(struct notify_env *env);
 
-/* Is `now` inside the named interval (any of its specs)?  Evaluated in each
- * spec's location (IANA zone from the system's zoneinfo; UTC when unset). */
-struct config_time_interval;
-bool notify_time_interval_contains(const struct config_time_interval *ti, int64_t now);
-
 #endif
