@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""Differential notification test: the requests each integration sends.
+
+One alertmanager.yml with one receiver per integration (webhook, e-mail
+without TLS with AUTH PLAIN and with STARTTLS and AUTH LOGIN, Slack,
+Telegram, Discord, PagerDuty Events v2, Opsgenie; not PagerDuty's v1 API, to
+which 0.25 posts at a fixed events.pagerduty.com address whatever the url), every url/api_url/smarthost pointed
+at local sinks (sinks.py), runs once through Alertmanager 0.25 and once
+through the candidate, both with --web.external-url=http://am.example:9093
+so that links in the messages are equal.  Each integration gets its own
+group (group_by [alertname, integration]) of two alerts with fixed startsAt
+and endsAt, unicode and HTML-special labels and annotations.  Three
+notifications per integration:
+
+  1. both alerts firing (startsAt is in the past: the group flushes at once);
+  2. the first alert resolved (send_resolved is on everywhere): one firing,
+     one resolved, at the next group_interval tick;
+  3. the second one resolved too: everything resolved.
+
+Then per integration the requests the two sinks got are compared in order:
+the count; method, path and query; the headers that matter (all of them
+except the transport-level ones in TRANSPORT_HEADERS, whose differences are
+printed as NOTE lines, not hidden); JSON bodies as parsed JSON (raw byte
+differences, e.g. Go's \\u003c escaping or key order, are printed as NOTE);
+e-mails: envelope, AUTH mechanism and login, TLS, EHLO name, every header
+(Message-Id and Date only checked for form, the MIME boundary replaced) and
+every MIME part's headers and decoded body.
+
+Self-check mode (CHORUS_AS_ALERTMANAGER=1 / --against-alertmanager) runs
+Alertmanager on both sides: every check must pass, which checks the
+normalisation.
+"""
+
+import email.utils
+import json
+import os
+import re
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE if os.path.exists(os.path.join(HERE, "harness.py"))
+                else os.path.dirname(HERE))
+import harness  # noqa: E402
+import sinks  # noqa: E402
+from harness import Server, http  # noqa: E402
+
+EXTERNAL_URL = "http://am.example:9093"
+SMTP_USER, SMTP_PASS = "chorus-user", "s3cret pass"
+WAIT_NOTIFY = 12.0      # seconds a notification may take to arrive
+SETTLE = 3.0            # seconds of quiet after the last one (> group_interval)
+
+# Headers that say how the bytes travel, not what the receiver gets: the
+# sink's address (checked on its own), the body length (the body is
+# compared), compression offers (Go's transport adds Accept-Encoding: gzip on
+# its own), connection management and curl's Expect: 100-continue.  Their
+# differences are printed as NOTE lines.
+TRANSPORT_HEADERS = {"host", "content-length", "accept-encoding", "connection", "expect",
+                     "transfer-encoding", "accept"}
+
+HTTP_KINDS = ["webhook", "slack", "telegram", "discord", "pagerduty", "opsgenie"]
+MAIL_KINDS = ["email", "email-starttls"]
+
+
+def config(http_url, smtp_plain, smtp_tls, cert):
+    return """\
+global:
+  resolve_timeout: 5m
+  smtp_from: 'Alertmanager <alertmanager@example.org>'
+  smtp_hello: chorus-test.example
+route:
+  receiver: blackhole
+  group_by: [alertname, integration]
+  group_wait: 1s
+  group_interval: 2s
+  repeat_interval: 1h
+  routes:
+    - {{matchers: ['integration="webhook"'], receiver: webhook}}
+    - {{matchers: ['integration="email"'], receiver: email}}
+    - {{matchers: ['integration="email-starttls"'], receiver: email-starttls}}
+    - {{matchers: ['integration="slack"'], receiver: slack}}
+    - {{matchers: ['integration="telegram"'], receiver: telegram}}
+    - {{matchers: ['integration="discord"'], receiver: discord}}
+    - {{matchers: ['integration="pagerduty"'], receiver: pagerduty}}
+    - {{matchers: ['integration="opsgenie"'], receiver: opsgenie}}
+receivers:
+  - name: blackhole
+  - name: webhook
+    webhook_configs:
+      - url: {h}/webhook/hook?token=abc&x=%C3%BC
+        http_config:
+          basic_auth: {{username: hook-user, password: 'hook pass'}}
+  - name: email
+    email_configs:
+      - to: 'ops@example.org, "Ünïcödé Team" <team@example.org>'
+        smarthost: {smtp_plain}
+        auth_username: {user}
+        auth_password: '{password}'
+        require_tls: false
+        send_resolved: true
+        headers:
+          X-Chorus-Test: 'plain & <simple> ✓'
+  - name: email-starttls
+    email_configs:
+      - to: tls@example.org
+        from: 'tls-sender@example.org'
+        smarthost: {smtp_tls}
+        auth_username: {user}
+        auth_password: '{password}'
+        require_tls: true
+        tls_config: {{ca_file: '{cert}'}}
+        send_resolved: true
+        text: '{{{{ .Status }}}}: {{{{ .CommonLabels.alertname }}}} ({{{{ len .Alerts }}}})'
+  - name: slack
+    slack_configs:
+      - api_url: {h}/slack/services/T000/B000/XXXX
+        channel: '#alerts'
+        send_resolved: true
+        fields:
+          - {{title: 'Sev', value: '{{{{ .CommonLabels.severity }}}}', short: true}}
+        actions:
+          - {{type: button, text: 'Runbook <&>', url: 'http://runbook.example/a?b=1&c=2'}}
+  - name: telegram
+    telegram_configs:
+      - api_url: {h}/telegram
+        bot_token: '123456:ABC-def_ghi'
+        chat_id: -1001234567890
+        send_resolved: true
+  - name: discord
+    discord_configs:
+      - webhook_url: {h}/discord/api/webhooks/1234/tok-en
+        send_resolved: true
+  - name: pagerduty
+    pagerduty_configs:
+      - routing_key: 'routing-key-0123456789abcdef'
+        url: {h}/pagerduty/v2/enqueue
+        send_resolved: true
+        links:
+          - {{href: 'http://runbook.example/x?a=1&b=2', text: 'runbook <&>'}}
+  - name: opsgenie
+    opsgenie_configs:
+      - api_key: 'genie-key-123'
+        api_url: {h}/opsgenie/
+        send_resolved: true
+        tags: 'a,b,{{{{ .CommonLabels.severity }}}}'
+        responders:
+          - {{name: 'ops-team', type: team}}
+        details:
+          extra: 'x <y> & z'
+""".format(h=http_url, smtp_plain=smtp_plain, smtp_tls=smtp_tls, cert=cert,
+           user=SMTP_USER, password=SMTP_PASS)
+
+
+def alerts(kind, t0, phase):
+    """The two alerts of kind's group; phase 0 firing, 1 first resolved,
+    2 both resolved.  All times are fixed (relative to one t0)."""
+    starts = harness.rfc3339(t0 - 300)[:-5] + ".123456789Z"
+    out = []
+    for i in range(2):
+        resolved = phase > i
+        ends = t0 - 60 + 10 * i if resolved else t0 + 3600
+        out.append({
+            "labels": {"alertname": "Diff<&>\"ünï\"", "integration": kind,
+                       "instance": ["host-1:9100", "höst-2 <b>&amp;"][i],
+                       "severity": "critical & <warn>", "job": "node"},
+            "annotations": {"summary": "Disk <full> & \"quoted\" — ✓ %d" % i,
+                            "description": "line one\nline two <i>%d</i> ' \\ tab\t" % i,
+                            "runbook_url": "http://runbook.example/r?a=1&b=<2>"},
+            "startsAt": starts,
+            "endsAt": harness.rfc3339(ends),
+            "generatorURL": "http://prom.example:9090/graph?g0.expr=up%3D%3D0&g0.tab=1"})
+    return out
+
+
+class Side:
+    """One server with its own sinks, driven through the three phases."""
+
+    def __init__(self, name, kind, binary):
+        self.name = name
+        self.kind = kind
+        self.binary = binary
+        self.http = None
+        self.smtp_plain = None
+        self.smtp_tls = None
+        self.server = None
+        self.error = None
+        self.timeline = []
+
+    def start(self):
+        self.http = sinks.HttpSink(self.name)
+        self.smtp_plain = sinks.SmtpSink(self.name + "-smtp", auth=(SMTP_USER, SMTP_PASS),
+                                         mechs=("PLAIN",))
+        self.smtp_tls = sinks.SmtpSink(self.name + "-smtps", auth=(SMTP_USER, SMTP_PASS),
+                                       starttls=True)
+        cfg = config(self.http.url, self.smtp_plain.smarthost, self.smtp_tls.smarthost,
+                     self.smtp_tls.cert)
+        self.server = Server(self.kind, self.binary, cfg, name=self.name,
+                             extra_args=["--web.external-url=" + EXTERNAL_URL])
+        self.server.start()
+
+    def counts(self):
+        out = {}
+        for k in HTTP_KINDS:
+            out[k] = len(self.http.snapshot()) and len(
+                [r for r in self.http.snapshot() if r.path.startswith("/" + k + "/")])
+        out["email"] = len(self.smtp_plain.messages())
+        out["email-starttls"] = len(self.smtp_tls.messages())
+        return out
+
+    def expected(self, n):
+        """Requests expected after n notifications per integration."""
+        exp = {k: n for k in HTTP_KINDS + MAIL_KINDS}
+        return exp
+
+    def run(self, t0):
+        try:
+            self.start()
+            for phase in range(3):
+                body = []
+                for k in HTTP_KINDS + MAIL_KINDS:
+                    body += alerts(k, t0, phase)
+                status, _, payload = http("POST", self.server.url + "/api/v2/alerts", body)
+                if status != 200:
+                    raise RuntimeError("POST /api/v2/alerts: %d %r" % (status, payload[:300]))
+                want = self.expected(phase + 1)
+                deadline = time.monotonic() + WAIT_NOTIFY
+                while time.monotonic() < deadline:
+                    got = self.counts()
+                    if all(got[k] >= want[k] for k in want):
+                        break
+                    time.sleep(0.1)
+                self.timeline.append((phase, self.counts()))
+            time.sleep(SETTLE)
+        except Exception as e:
+            self.error = "%s: %s" % (type(e).__name__, e)
+
+    def requests(self, k):
+        if k == "email":
+            return self.smtp_plain.messages()
+        if k == "email-starttls":
+            return self.smtp_tls.messages()
+        return [r for r in self.http.snapshot() if r.path.startswith("/" + k + "/")]
+
+    def close(self):
+        for x in (self.server, self.http, self.smtp_plain, self.smtp_tls):
+            if x is not None:
+                try:
+                    x.close()
+                except Exception:
+                    pass
+
+
+# --------------------------------------------------------------------------
+# Comparison
+
+def compare_http(res, k, i, ref, cand, ref_side, cand_side):
+    what = "%s request %d (%s %s)" % (k, i + 1, ref.method, ref.path)
+    res.check((ref.method, ref.path, ref.query) == (cand.method, cand.path, cand.query),
+              what + ": method, path and query",
+              "reference %s %s?%s\ncandidate %s %s?%s"
+              % (ref.method, ref.path, ref.query, cand.method, cand.path, cand.query))
+    hr, hc = ref.header_dict(), cand.header_dict()
+    res.check(hc.get("host") == "127.0.0.1:%d" % cand_side.http.port,
+              what + ": Host names the sink", "Host: %r" % hc.get("host"))
+    keys = sorted(set(hr) | set(hc))
+    diffs = ["%s: reference %r, candidate %r" % (h, hr.get(h), hc.get(h))
+             for h in keys if h not in TRANSPORT_HEADERS and hr.get(h) != hc.get(h)]
+    res.check(not diffs, what + ": headers (%s)" % ", ".join(
+        h for h in keys if h not in TRANSPORT_HEADERS), "\n".join(diffs))
+    for h in keys:
+        if h in TRANSPORT_HEADERS and h not in ("host", "content-length") \
+                and hr.get(h) != hc.get(h):
+            print("NOTE %s: transport header %s: reference %r, candidate %r"
+                  % (what, h, hr.get(h), hc.get(h)))
+    jr, jc = ref.json(), cand.json()
+    if jr is not None:
+        ok, diff = harness.compare_json(jr, jc, tol=0) if jc is not None else \
+            (False, "candidate body is not JSON: %r" % cand.body[:500])
+        res.check(ok, what + ": JSON body", diff)
+        if ok and ref.body != cand.body:
+            print("NOTE %s: same JSON, different bytes:\n     reference %s\n     candidate %s"
+                  % (what, ref.body[:300], cand.body[:300]))
+    else:
+        res.check(ref.body == cand.body, what + ": body bytes",
+                  "reference %r\ncandidate %r" % (ref.body[:800], cand.body[:800]))
+
+
+BOUNDARY_RE = re.compile(r'boundary="?([^";\s]+)"?')
+MESSAGE_ID_RE = re.compile(r"^<\d+\.\d+@[^>]+>$")
+
+
+def mail_headers(msg):
+    """[(name, value)] in order, unfolded, boundary replaced; Message-Id and
+    Date kept aside (returned separately) as they must differ."""
+    boundary = msg.get_boundary()
+    out, kept = [], {}
+    for name, value in msg.items():
+        v = re.sub(r"\r?\n[ \t]", " ", value)
+        if boundary:
+            v = v.replace(boundary, "<boundary>")
+        if name.lower() in ("message-id", "date"):
+            kept[name.lower()] = v
+            out.append((name, "<%s>" % name.lower()))
+        else:
+            out.append((name, v))
+    return out, kept
+
+
+def mail_parts(msg):
+    """[(content-type, transfer-encoding, charset, decoded text)] per leaf part."""
+    out = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True) or b""
+        cs = part.get_content_charset() or "us-ascii"
+        out.append({"content-type": part.get("Content-Type"),
+                    "content-transfer-encoding": part.get("Content-Transfer-Encoding"),
+                    "text": payload.decode(cs, "replace")})
+    return out
+
+
+def raw_normalised(m):
+    raw = m.raw.decode("utf-8", "replace")
+    b = m.msg.get_boundary()
+    if b:
+        raw = raw.replace(b, "<boundary>")
+    raw = re.sub(r"(?mi)^(Message-Id|Date):.*$", r"\1: <x>", raw)
+    head, sep, body = raw.partition("\r\n\r\n")
+    return "\r\n".join(sorted(re.split(r"\r\n(?![ \t])", head))) + sep + body
+
+
+def compare_mail(res, k, i, ref, cand):
+    what = "%s message %d" % (k, i + 1)
+    env_r = (ref.mail_from, ref.rcpt_tos, ref.auth, ref.tls, ref.ehlo)
+    env_c = (cand.mail_from, cand.rcpt_tos, cand.auth, cand.tls, cand.ehlo)
+    res.check(env_r == env_c, what + ": envelope, AUTH mechanism/login, TLS, EHLO name",
+              "reference %r\ncandidate %r" % (env_r, env_c))
+    hr, kr = mail_headers(ref.msg)
+    hc, kc = mail_headers(cand.msg)
+    # Alertmanager writes the headers from a Go map: their order is random
+    # from one message to the next, so the sorted lists are compared.
+    ok, diff = harness.compare_text("\n".join("%s: %s" % x for x in sorted(hr)),
+                                    "\n".join("%s: %s" % x for x in sorted(hc)), tol=0)
+    res.check(ok, what + ": headers, in any order (Message-Id, Date and the MIME boundary "
+              "normalised)", diff)
+    date_ok = "date" in kc and email.utils.parsedate_tz(kc["date"]) is not None and \
+        abs(email.utils.mktime_tz(email.utils.parsedate_tz(kc["date"])) - cand.t) < 30
+    res.check(date_ok and MESSAGE_ID_RE.match(kc.get("message-id", "")) is not None,
+              what + ": candidate's Date is now (RFC 5322) and Message-Id is <n.n@host>",
+              "Date %r, Message-Id %r (reference: %r, %r)"
+              % (kc.get("date"), kc.get("message-id"), kr.get("date"), kr.get("message-id")))
+    pr, pc = mail_parts(ref.msg), mail_parts(cand.msg)
+    ok, diff = harness.compare_text(json.dumps(pr, indent=1, ensure_ascii=False),
+                                    json.dumps(pc, indent=1, ensure_ascii=False), tol=0)
+    res.check(ok, what + ": MIME parts (types, encodings, decoded bodies)", diff)
+    if ok:
+        ok2, diff2 = harness.compare_text(raw_normalised(ref), raw_normalised(cand), tol=0)
+        if not ok2:
+            print("NOTE %s: same parts, different raw encoding:\n%s" % (what, diff2[:3000]))
+
+
+def main():
+    res = harness.Results("test_notify_diff")
+    kind, binary = harness.candidate_binary()
+    ref = Side("reference", "alertmanager", harness.ALERTMANAGER_BIN)
+    cand = Side("candidate", kind, binary)
+    try:
+        t0 = float(int(time.time()))
+        threads = [threading.Thread(target=s.run, args=(t0,)) for s in (ref, cand)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        for s in (ref, cand):
+            res.check(s.error is None, "%s ran the three phases" % s.name, s.error or "")
+            print("     %s: requests per integration after each phase: %s"
+                  % (s.name, s.timeline))
+        for k in HTTP_KINDS + MAIL_KINDS:
+            rr, cr = ref.requests(k), cand.requests(k)
+            n = 3
+            res.check(len(rr) == n, "%s: the reference got %d requests" % (k, n),
+                      "it got %d: %r" % (len(rr), rr))
+            res.check(len(cr) == len(rr), "%s: the candidate got as many requests (%d)"
+                      % (k, len(rr)), "it got %d: %r" % (len(cr), cr))
+            for i in range(min(len(rr), len(cr))):
+                if k in MAIL_KINDS:
+                    compare_mail(res, k, i, rr[i], cr[i])
+                else:
+                    compare_http(res, k, i, rr[i], cr[i], ref, cand)
+        if harness.verbose():
+            for k in HTTP_KINDS:
+                for r in ref.requests(k):
+                    print("--- reference %s %s %s\n%s\n%s" % (k, r.method, r.target,
+                                                           r.headers, r.body.decode()))
+            for k in MAIL_KINDS:
+                for m in ref.requests(k):
+                    print("--- reference %s\n%s" % (k, m.raw.decode("utf-8", "replace")))
+    except Exception as e:
+        res.check(False, "test ran to the end", "%s: %s" % (type(e).__name__, e))
+    finally:
+        for s in (ref, cand):
+            if res.failed and s.server is not None:
+                tail = s.server.log_tail(15)
+                if tail:
+                    print("--- log of %s:\n%s" % (s.name, tail))
+            s.close()
+    return res.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
