@@ -5,6 +5,7 @@
  * the sanitizers).
  */
 #include "helpers.h"
+#include "../test_buf.h"
 #include "nflog.pb-c.h"
 
 #include <criterion/criterion.h>
@@ -25,29 +26,6 @@ static void teardown(void)
 TestSuite(nflog_codec, .init = setup, .fini = teardown);
 
 /* ---- helpers ---- */
-
-struct buf {
-    uint8_t *data;
-    size_t len;
-};
-
-static void buf_varint(struct buf *b, uint64_t v)
-{
-    b->data = xrealloc(b->data, b->len + 10);
-    do {
-        uint8_t c = v & 0x7f;
-        v >>= 7;
-        b->data[b->len++] = v ? (c | 0x80) : c;
-    } while (v);
-}
-
-static void buf_add(struct buf *b, const void *p, size_t n)
-{
-    b->data = xrealloc(b->data, b->len + n + 1);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
 
 /* Appends a length-delimited record packed by protobuf-c. */
 static void buf_record(struct buf *b, const Nflogpb__MeshEntry *m)
