@@ -23,8 +23,8 @@ int64_t time_monotonic(void)
     return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* H. Hinnant's algorithms. */
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -34,7 +34,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -75,7 +75,7 @@ static void civil_from_time(int64_t t, struct civil *c)
         rem += 86400;
         days--;
     }
-    civil_from_days(days, &c->year, &c->month, &c->day);
+    time_civil_from_days(days, &c->year, &c->month, &c->day);
     c->hour = (unsigned)(rem / 3600);
     c->min = (unsigned)(rem / 60 % 60);
     c->sec = (unsigned)(rem % 60);
@@ -195,7 +195,7 @@ int time_parse_rfc3339(const char *s, int64_t *out)
         *out = TIME_ZERO;
         return 0;
     }
-    int64_t secs = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+    int64_t secs = time_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
                    hour * 3600 + min * 60 + sec - offset;
     /* int64 nanoseconds cover 1677-09-21 .. 2262-04-11. */
     if (secs < INT64_C(-9223372035) || secs > INT64_C(9223372035))

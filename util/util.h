@@ -73,6 +73,10 @@ void time_format_rfc3339nano(int64_t t, char out[40]);
  * parses as TIME_ZERO.  Returns 0, or -1 when malformed, -2 when out of the
  * representable range (years 1678..2261). */
 int time_parse_rfc3339(const char *s, int64_t *out);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12), and
+ * back: the calendar arithmetic under every wall-clock computation. */
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
+void time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
 /* Go's time.ParseDuration ("1h30m", "1.5s", "300ms"), as kingpin flags use.
  * On failure returns -1 and, when err is not NULL, sets *err (caller frees) to
