@@ -102,6 +102,11 @@ void notify_template_data_free(struct template_data *d);
 struct notify_message {
     bool is_smtp;
     struct outbound_http_request http;
+    /* Opsgenie with update_alerts: requests sent in order after http
+     * succeeded, each judged with notify_judge_http; the first failure ends
+     * the notification (0.25 stops there too).  Usually none. */
+    struct outbound_http_request *then;
+    size_t n_then;
     struct outbound_smtp_request smtp;
     void *owned; /* private storage */
 };

@@ -1,0 +1,262 @@
+/* The integrations layer's shared parts: kinds, the receiver's integration
+ * list, the message's storage, and dispatch to the per-kind builders. */
+#include "notify/integrations_internal.h"
+
+#include "config/config.h"
+
+#include <openssl/sha.h>
+#include <stdlib.h>
+
+static const char *const kind_names[NOTIFY_KIND_COUNT] = {
+    [NOTIFY_EMAIL] = "email",         [NOTIFY_OPSGENIE] = "opsgenie",
+    [NOTIFY_PAGERDUTY] = "pagerduty", [NOTIFY_PUSHOVER] = "pushover",
+    [NOTIFY_SLACK] = "slack",         [NOTIFY_SNS] = "sns",
+    [NOTIFY_TELEGRAM] = "telegram",   [NOTIFY_VICTOROPS] = "victorops",
+    [NOTIFY_WEBHOOK] = "webhook",     [NOTIFY_WECHAT] = "wechat",
+    [NOTIFY_DISCORD] = "discord",     [NOTIFY_WEBEX] = "webex",
+};
+
+const char *notify_kind_name(enum notify_kind k)
+{
+    return (unsigned)k < NOTIFY_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
+    [NOTIFY_WEBHOOK] = notify_build_webhook,
+};
+
+/* Every config struct starts with `bool send_resolved`, so one walk serves
+ * all kinds. */
+static void add_kind(struct notify_integration *list, size_t *n, enum notify_kind kind,
+                     const void *confs, size_t stride, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const void *conf = (const char *)confs + i * stride;
+        list[(*n)++] = (struct notify_integration){
+            .kind = kind,
+            .idx = (uint32_t)i,
+            .send_resolved = *(const bool *)conf,
+            .conf = conf,
+            .supported = builders[kind] != NULL,
+        };
+    }
+}
+#define ADD_KIND(list, n, k, arr, count) add_kind(list, n, k, arr, sizeof *(arr), count)
+
+struct notify_integration *notify_integrations(const struct config_receiver *r, size_t *n)
+{
+    size_t total = r->n_webhook + r->n_email + r->n_pagerduty + r->n_opsgenie + r->n_wechat +
+                   r->n_slack + r->n_victorops + r->n_pushover + r->n_sns + r->n_telegram +
+                   r->n_discord + r->n_webex;
+    struct notify_integration *list = xcalloc(total ? total : 1, sizeof *list);
+    *n = 0;
+    /* 0.25's buildReceiverIntegrations order, which is also the order of
+     * integration indexes in the nflog. */
+    ADD_KIND(list, n, NOTIFY_WEBHOOK, r->webhook, r->n_webhook);
+    ADD_KIND(list, n, NOTIFY_EMAIL, r->email, r->n_email);
+    ADD_KIND(list, n, NOTIFY_PAGERDUTY, r->pagerduty, r->n_pagerduty);
+    ADD_KIND(list, n, NOTIFY_OPSGENIE, r->opsgenie, r->n_opsgenie);
+    ADD_KIND(list, n, NOTIFY_WECHAT, r->wechat, r->n_wechat);
+    ADD_KIND(list, n, NOTIFY_SLACK, r->slack, r->n_slack);
+    ADD_KIND(list, n, NOTIFY_VICTOROPS, r->victorops, r->n_victorops);
+    ADD_KIND(list, n, NOTIFY_PUSHOVER, r->pushover, r->n_pushover);
+    ADD_KIND(list, n, NOTIFY_SNS, r->sns, r->n_sns);
+    ADD_KIND(list, n, NOTIFY_TELEGRAM, r->telegram, r->n_telegram);
+    ADD_KIND(list, n, NOTIFY_DISCORD, r->discord, r->n_discord);
+    ADD_KIND(list, n, NOTIFY_WEBEX, r->webex, r->n_webex);
+    return list;
+}
+
+void notify_integration_label(const struct notify_integration *in, struct strbuf *out)
+{
+    strbuf_printf(out, "%s[%u]", notify_kind_name(in->kind), in->idx);
+}
+
+bool notify_group_firing(const struct notify_group *g)
+{
+    for (size_t i = 0; i < g->n_alerts; i++)
+        if (!alert_resolved(&g->alerts[i], g->now))
+            return true;
+    return false;
+}
+
+/* ---- the message's storage ---- */
+
+static struct notify_owned *owned_of(struct notify_message *m)
+{
+    if (!m->owned)
+        m->owned = xcalloc(1, sizeof(struct notify_owned));
+    return m->owned;
+}
+
+void *notify_keep(struct notify_message *m, void *p)
+{
+    struct notify_owned *o = owned_of(m);
+    o->ptrs = xrealloc(o->ptrs, (o->n_ptrs + 1) * sizeof *o->ptrs);
+    o->ptrs[o->n_ptrs++] = p;
+    return p;
+}
+
+void notify_add_header(struct notify_message *m, struct outbound_http_request *req,
+                       const char *name, const char *value)
+{
+    struct outbound_header *h = xmalloc((req->n_headers + 1) * sizeof *h);
+    if (req->n_headers)
+        memcpy(h, req->headers, req->n_headers * sizeof *h);
+    h[req->n_headers++] = (struct outbound_header){name, value};
+    /* The older array stays kept until the message goes: headers are few. */
+    req->headers = notify_keep(m, h);
+}
+
+void notify_json_post(struct notify_message *m, struct outbound_http_request *req,
+                      const char *url, struct strbuf *body)
+{
+    req->method = "POST";
+    req->url = url;
+    req->body_len = body->len;
+    req->body = notify_keep(m, strbuf_detach(body));
+    notify_add_header(m, req, "Content-Type", "application/json");
+    notify_add_header(m, req, "User-Agent", NOTIFY_USER_AGENT);
+}
+
+struct outbound_http_request *notify_add_followup(struct notify_message *m)
+{
+    struct outbound_http_request *reqs = xcalloc(m->n_then + 1, sizeof *reqs);
+    if (m->n_then)
+        memcpy(reqs, m->then, m->n_then * sizeof *reqs);
+    m->then = notify_keep(m, reqs);
+    return &m->then[m->n_then++];
+}
+
+void notify_message_free(struct notify_message *m)
+{
+    struct notify_owned *o = m->owned;
+    if (o) {
+        for (size_t i = 0; i < o->n_ptrs; i++)
+            free(o->ptrs[i]);
+        free(o->ptrs);
+        free(o);
+    }
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- rendering helpers ---- */
+
+char *notify_render(struct notify_render *r, const char *text)
+{
+    if (r->err || !text || !*text)
+        return xstrdup("");
+    struct strbuf sb = STRBUF_INIT;
+    char *err = NULL;
+    int rc = r->html ? template_execute_html_text(r->tmpl, text, r->data, &sb, &err)
+                     : template_execute_text(r->tmpl, text, r->data, &sb, &err);
+    if (rc != 0) {
+        r->err = err;
+        strbuf_free(&sb);
+        return xstrdup("");
+    }
+    return strbuf_detach(&sb);
+}
+
+const char *notify_render_kept(struct notify_render *r, struct notify_message *m,
+                               const char *text)
+{
+    return notify_keep(m, notify_render(r, text));
+}
+
+static size_t utf8_rune_len(const unsigned char *s, size_t avail)
+{
+    /* Go decodes an invalid byte as one rune of length 1. */
+    unsigned char c = s[0];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (n > avail || !utf8_valid((const char *)s, n))
+        return 1;
+    return n;
+}
+
+#define TRUNCATION_MARKER "\xe2\x80\xa6" /* "…" */
+
+char *notify_truncate_runes(const char *s, size_t n, bool *truncated)
+{
+    size_t len = strlen(s), runes = 0, cut = 0, keep = n > 3 ? n - 1 : n;
+    for (size_t i = 0; i < len; runes++) {
+        if (runes == keep)
+            cut = i;
+        i += utf8_rune_len((const unsigned char *)s + i, len - i);
+    }
+    if (runes <= n) {
+        if (truncated)
+            *truncated = false;
+        return xstrdup(s);
+    }
+    if (truncated)
+        *truncated = true;
+    /* Go's []rune conversion turns invalid bytes into U+FFFD; only valid
+     * text reaches here in practice (templates render UTF-8). */
+    char *out = xmalloc(cut + sizeof TRUNCATION_MARKER);
+    memcpy(out, s, cut);
+    if (n > 3)
+        memcpy(out + cut, TRUNCATION_MARKER, sizeof TRUNCATION_MARKER);
+    else
+        out[cut] = '\0';
+    return out;
+}
+
+char *notify_truncate_bytes(const char *s, size_t n, bool *truncated)
+{
+    size_t len = strlen(s);
+    if (len <= n) {
+        if (truncated)
+            *truncated = false;
+        return xstrdup(s);
+    }
+    if (truncated)
+        *truncated = true;
+    if (n <= 3)
+        return xstrndup(s, n);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_add(&sb, s, n - 3);
+    strbuf_puts(&sb, TRUNCATION_MARKER);
+    return strbuf_detach(&sb);
+}
+
+void notify_key_hash(const char *group_key, char out[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)group_key, strlen(group_key), md);
+    for (size_t i = 0; i < sizeof md; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void notify_json_kv(struct strbuf *sb, const struct labelset *ls)
+{
+    strbuf_putc(sb, '{');
+    for (size_t i = 0; i < ls->len; i++) {
+        if (i)
+            strbuf_putc(sb, ',');
+        strbuf_json_cstr(sb, ls->items[i].name, JSON_ESCAPE_HTML);
+        strbuf_putc(sb, ':');
+        strbuf_json_cstr(sb, ls->items[i].value, JSON_ESCAPE_HTML);
+    }
+    strbuf_putc(sb, '}');
+}
+
+/* ---- building ---- */
+
+int notify_build(const struct notify_integration *in, const struct template_set *tmpl,
+                 const struct notify_group *g, struct notify_message *out, bool *retry,
+                 char **err)
+{
+    memset(out, 0, sizeof *out);
+    *retry = false;
+    notify_builder *build = (unsigned)in->kind < NOTIFY_KIND_COUNT ? builders[in->kind] : NULL;
+    if (!build) {
+        *err = xasprintf("%s: integration not supported yet by chorus",
+                         notify_kind_name(in->kind));
+        return -1;
+    }
+    int rc = build(in, tmpl, g, out, retry, err);
+    if (rc != 0)
+        notify_message_free(out);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * Private to notify/'s integration builders: what the per-kind files share.
+ * Not part of the contract (notify.h is).
+ */
+#ifndef CHORUS_NOTIFY_INTEGRATIONS_INTERNAL_H
+#define CHORUS_NOTIFY_INTEGRATIONS_INTERNAL_H
+
+#include "notify/notify.h"
+#include "template/template.h"
+#include "util/util.h"
+
+/* Alertmanager's User-Agent, sent as-is so receivers that check it keep
+ * working (docs/compatibility.md). */
+#define NOTIFY_USER_AGENT "Alertmanager/0.25.0"
+
+/* What a message owns: every string and array its request points to. */
+struct notify_owned {
+    void **ptrs;
+    size_t n_ptrs;
+    const char *error_prefix; /* wraps judged errors (Slack: `channel "#x"`) */
+};
+
+/* Hands p to the message (freed with it); returns p. */
+void *notify_keep(struct notify_message *m, void *p);
+/* Adds a header to req, copying nothing: name and value must be static or
+ * kept by m. */
+void notify_add_header(struct notify_message *m, struct outbound_http_request *req,
+                       const char *name, const char *value);
+/* A POST of a JSON body with 0.25's Content-Type and User-Agent. */
+void notify_json_post(struct notify_message *m, struct outbound_http_request *req,
+                      const char *url, struct strbuf *body);
+/* Appends one more request to m->then and returns it. */
+struct outbound_http_request *notify_add_followup(struct notify_message *m);
+
+/* 0.25's notify.TmplText: renders a field; after the first error every later
+ * field renders "" and the first error is kept (in r->err) for the caller. */
+struct notify_render {
+    const struct template_set *tmpl;
+    const struct template_data *data;
+    bool html; /* html/template (Telegram's parse_mode HTML) */
+    char *err; /* first error, NULL while none */
+};
+char *notify_render(struct notify_render *r, const char *text); /* caller frees */
+/* The same, kept by m. */
+const char *notify_render_kept(struct notify_render *r, struct notify_message *m,
+                               const char *text);
+
+/* 0.25's notify.TruncateInRunes: at most n runes, the last one "…" when cut.
+ * Returns a new string. */
+char *notify_truncate_runes(const char *s, size_t n, bool *truncated);
+/* notify.TruncateInBytes. */
+char *notify_truncate_bytes(const char *s, size_t n, bool *truncated);
+
+/* SHA-256 of the group key in lowercase hex: 0.25's Key.Hash() (PagerDuty
+ * dedup key, Opsgenie alias). */
+void notify_key_hash(const char *group_key, char out[65]);
+
+/* Go map[string]string as JSON: keys sorted (the maps here are). */
+void notify_json_kv(struct strbuf *sb, const struct labelset *ls);
+
+/* Per-kind builders; each returns 0 or -1 with *retry and *err. */
+typedef int notify_builder(const struct notify_integration *in, const struct template_set *tmpl,
+                           const struct notify_group *g, struct notify_message *out,
+                           bool *retry, char **err);
+notify_builder notify_build_webhook;
+notify_builder notify_build_email;
+notify_builder notify_build_slack;
+notify_builder notify_build_telegram;
+notify_builder notify_build_discord;
+notify_builder notify_build_pagerduty;
+notify_builder notify_build_opsgenie;
+
+/* Response details 0.25's PagerDuty notifier adds to a 400's error. */
+void notify_pagerduty_error_details(const char *body, size_t len, struct strbuf *out);
+/* Telegram's client library judges the JSON reply, not the status. */
+int notify_telegram_judge(const struct outbound_http_response *r, bool *retry, char **err);
+
+/* The alerts an integration renders (0.25's types.Alerts status). */
+bool notify_group_firing(const struct notify_group *g);
+
+#endif

@@ -1,0 +1,105 @@
+/* Judging a response as 0.25's notifiers do: each notifier's notify.Retrier
+ * (2xx succeeds, 5xx and its own extra codes retry) and its error texts. */
+#include "notify/integrations_internal.h"
+
+#include "config/config.h"
+
+#include <stdlib.h>
+
+/* What the error text gets after "unexpected status code N". */
+enum judge_details {
+    DETAILS_BODY,      /* notify.Retrier's default: the body */
+    DETAILS_URL,       /* webhook: the configured URL (the body is drained first) */
+    DETAILS_PAGERDUTY, /* 400 only: "<message>: <errors joined by ,>" */
+};
+
+struct judge_rules {
+    long extra_retry; /* one extra retryable status, 0 for none */
+    enum judge_details details;
+};
+
+static struct judge_rules rules_for(const struct notify_integration *in)
+{
+    switch (in->kind) {
+    case NOTIFY_WEBHOOK:
+        return (struct judge_rules){0, DETAILS_URL};
+    case NOTIFY_PAGERDUTY: {
+        const struct config_pagerduty *c = in->conf;
+        /* v1 retries 403 (its rate limit), v2 429. */
+        bool v1 = c->service_key || c->service_key_file;
+        return (struct judge_rules){v1 ? 403 : 429, DETAILS_PAGERDUTY};
+    }
+    case NOTIFY_OPSGENIE:
+        return (struct judge_rules){429, DETAILS_BODY};
+    default:
+        return (struct judge_rules){0, DETAILS_BODY};
+    }
+}
+
+static int judge_status(const struct notify_integration *in, long status, const char *body,
+                        size_t body_len, bool *retry, char **err)
+{
+    if (status / 100 == 2) {
+        *retry = false;
+        return 0;
+    }
+    struct judge_rules rules = rules_for(in);
+    *retry = status / 100 == 5 || (rules.extra_retry && status == rules.extra_retry);
+    struct strbuf details = STRBUF_INIT;
+    switch (rules.details) {
+    case DETAILS_BODY:
+        if (body)
+            strbuf_add(&details, body, body_len);
+        break;
+    case DETAILS_URL:
+        strbuf_puts(&details, ((const struct config_webhook *)in->conf)->url);
+        break;
+    case DETAILS_PAGERDUTY:
+        if (status == 400 && body)
+            notify_pagerduty_error_details(body, body_len, &details);
+        break;
+    }
+    struct strbuf msg = STRBUF_INIT;
+    strbuf_printf(&msg, "unexpected status code %ld", status);
+    if (details.len)
+        strbuf_printf(&msg, ": %s", details.buf);
+    strbuf_free(&details);
+    *err = strbuf_detach(&msg);
+    return -1;
+}
+
+int notify_judge_http(const struct notify_integration *in, const struct notify_message *m,
+                      const struct outbound_http_response *r, bool *retry, char **err)
+{
+    if (r->result != OUTBOUND_OK) {
+        /* 0.25 retries every transport failure. */
+        *retry = r->result != OUTBOUND_CONFIG && r->result != OUTBOUND_CANCELED;
+        *err = xstrdup(r->error ? r->error : "request failed");
+        return -1;
+    }
+    int rc = in->kind == NOTIFY_TELEGRAM ? notify_telegram_judge(r, retry, err)
+                                         : judge_status(in, r->status, r->body, r->body_len,
+                                                        retry, err);
+    const struct notify_owned *o = m->owned;
+    if (rc != 0 && o && o->error_prefix) {
+        char *wrapped = xasprintf("%s: %s", o->error_prefix, *err);
+        free(*err);
+        *err = wrapped;
+    }
+    return rc;
+}
+
+int notify_judge_smtp(const struct notify_integration *in, const struct notify_message *m,
+                      const struct outbound_smtp_response *r, bool *retry, char **err)
+{
+    (void)in;
+    (void)m;
+    if (r->result == OUTBOUND_OK) {
+        *retry = false;
+        return 0;
+    }
+    /* Every SMTP-stage failure retries in 0.25's email notifier. */
+    *retry = r->result != OUTBOUND_CONFIG && r->result != OUTBOUND_CANCELED;
+    *err = xstrdup(r->error ? r->error : "sending e-mail failed");
+    return -1;
+}
