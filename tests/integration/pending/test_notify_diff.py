@@ -4,7 +4,8 @@
 One alertmanager.yml with one receiver per integration (webhook, e-mail
 without TLS with AUTH PLAIN and with STARTTLS and AUTH LOGIN, Slack,
 Telegram, Discord, PagerDuty Events v2, Opsgenie; not PagerDuty's v1 API, to
-which 0.25 posts at a fixed events.pagerduty.com address whatever the url), every url/api_url/smarthost pointed
+which 0.25 posts at a fixed events.pagerduty.com address whatever the url;
+not MS Teams, which 0.25 does not have: msteams_configs came in 0.26), every url/api_url/smarthost pointed
 at local sinks (sinks.py), runs once through Alertmanager 0.25 and once
 through the candidate, both with --web.external-url=http://am.example:9093
 so that links in the messages are equal.  The webhook receiver has two
