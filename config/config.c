@@ -159,7 +159,7 @@ static int config_load_dir(const char *yaml, size_t len, const char *name, const
                            struct config **out, char **err)
 {
     struct config *c = xcalloc(1, sizeof *c);
-    c->dir = dir ? arena_strdup(&c->arena, dir) : NULL;
+    c->dir = dir ? cfg_arena_strdup(&c->arena, dir) : NULL;
     global_defaults(c);
     struct pctx p = {.cfg = c, .a = &c->arena, .name = name, .path = STRBUF_INIT};
     int rc = config_parse(&p, yaml, len);
@@ -204,7 +204,7 @@ void config_free(struct config *c)
     for (size_t i = 0; i < c->n_all_matchers; i++)
         matchers_free(c->all_matchers[i]);
     free(c->original);
-    arena_free(&c->arena);
+    cfg_arena_free(&c->arena);
     free(c);
 }
 

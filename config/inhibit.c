@@ -67,8 +67,8 @@ int inhibit_parse(struct pctx *p, yaml_node_t *n)
     if (expect_seq(p, n, "[]*config.InhibitRule"))
         return -1;
     size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    c->inhibit = arena_alloc(p->a, count * sizeof *c->inhibit);
-    c->inhibit_src = arena_alloc(p->a, count * sizeof *c->inhibit_src);
+    c->inhibit = cfg_arena_alloc(p->a, count * sizeof *c->inhibit);
+    c->inhibit_src = cfg_arena_alloc(p->a, count * sizeof *c->inhibit_src);
     for (size_t i = 0; i < count; i++) {
         size_t mark = path_push_index(p, i);
         c->n_inhibit = i + 1;

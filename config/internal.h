@@ -20,13 +20,14 @@
 struct cfg_arena {
     struct cfg_block *head;
 };
-void *arena_alloc(struct cfg_arena *a, size_t n); /* zeroed */
-char *arena_strdup(struct cfg_arena *a, const char *s);
-char *arena_strndup(struct cfg_arena *a, const char *s, size_t n);
-char *arena_printf(struct cfg_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *cfg_arena_alloc(struct cfg_arena *a, size_t n); /* zeroed */
+char *cfg_arena_strdup(struct cfg_arena *a, const char *s);
+char *cfg_arena_strndup(struct cfg_arena *a, const char *s, size_t n);
+char *cfg_arena_printf(struct cfg_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Grows *items (of elem bytes each) by one zeroed element, returns it. */
-void *arena_push(struct cfg_arena *a, void *items_ptr, size_t *len, size_t elem);
-void arena_free(struct cfg_arena *a);
+void *cfg_arena_push(struct cfg_arena *a, void *items_ptr, size_t *len, size_t elem);
+void cfg_arena_free(struct cfg_arena *a);
 
 /* ---- the loaded config ---- */
 struct cfg_global {

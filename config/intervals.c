@@ -134,7 +134,7 @@ static int parse_ranges(struct pctx *p, yaml_node_t *n, const char *gotype, rang
         char *s = NULL;
         if (parse_string(p, item, &s))
             return -1;
-        struct config_int_range *r = arena_push(p->a, out, count, sizeof *r);
+        struct config_int_range *r = cfg_arena_push(p->a, out, count, sizeof *r);
         if (fn(p, item, s ? s : "", r))
             return -1;
     }
@@ -185,7 +185,7 @@ static int parse_times(struct pctx *p, yaml_node_t *n, struct config_time_spec *
     if (expect_seq(p, n, "[]timeinterval.TimeRange"))
         return -1;
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
-        struct config_int_range *r = arena_push(p->a, &t->times, &t->n_times, sizeof *r);
+        struct config_int_range *r = cfg_arena_push(p->a, &t->times, &t->n_times, sizeof *r);
         if (parse_time_range(p, node_get(p, *i), r))
             return -1;
     }
@@ -260,7 +260,7 @@ static int parse_specs(struct pctx *p, yaml_node_t *n, struct config_time_interv
     size_t idx = 0;
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
          i++, idx++) {
-        struct config_time_spec *t = arena_push(p->a, &ti->specs, &ti->n_specs, sizeof *t);
+        struct config_time_spec *t = cfg_arena_push(p->a, &ti->specs, &ti->n_specs, sizeof *t);
         size_t mark = path_push_index(p, idx);
         int rc = parse_spec(p, node_get(p, *i), t);
         path_pop(p, mark);
@@ -307,7 +307,7 @@ int intervals_parse(struct pctx *p, yaml_node_t *n, bool mute)
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
          i++, idx++) {
         struct config_time_interval *ti =
-            arena_push(p->a, &c->intervals, &c->n_intervals, sizeof *ti);
+            cfg_arena_push(p->a, &c->intervals, &c->n_intervals, sizeof *ti);
         size_t mark = path_push_index(p, idx);
         int rc = parse_interval(p, node_get(p, *i), ti, mute);
         path_pop(p, mark);

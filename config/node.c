@@ -18,7 +18,7 @@ struct cfg_block {
     max_align_t data[];
 };
 
-void *arena_alloc(struct cfg_arena *a, size_t n)
+void *cfg_arena_alloc(struct cfg_arena *a, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (n == 0)
@@ -36,40 +36,40 @@ void *arena_alloc(struct cfg_arena *a, size_t n)
     return p;
 }
 
-char *arena_strndup(struct cfg_arena *a, const char *s, size_t n)
+char *cfg_arena_strndup(struct cfg_arena *a, const char *s, size_t n)
 {
-    char *d = arena_alloc(a, n + 1);
+    char *d = cfg_arena_alloc(a, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
 }
 
-char *arena_strdup(struct cfg_arena *a, const char *s)
+char *cfg_arena_strdup(struct cfg_arena *a, const char *s)
 {
-    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+    return s ? cfg_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
-char *arena_printf(struct cfg_arena *a, const char *fmt, ...)
+char *cfg_arena_printf(struct cfg_arena *a, const char *fmt, ...)
 {
     struct strbuf sb = STRBUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     strbuf_vprintf(&sb, fmt, ap);
     va_end(ap);
-    char *s = arena_strdup(a, strbuf_cstr(&sb));
+    char *s = cfg_arena_strdup(a, strbuf_cstr(&sb));
     strbuf_free(&sb);
     return s;
 }
 
 /* Arrays double in place of growing by one: the arena never frees, so the
  * copies are the price of not tracking each array. */
-void *arena_push(struct cfg_arena *a, void *items_ptr, size_t *len, size_t elem)
+void *cfg_arena_push(struct cfg_arena *a, void *items_ptr, size_t *len, size_t elem)
 {
     void **items = items_ptr;
     size_t n = *len;
     if ((n & (n - 1)) == 0) { /* 0, 1, 2, 4...: capacity is full */
         size_t cap = n ? n * 2 : 1;
-        void *grown = arena_alloc(a, cap * elem);
+        void *grown = cfg_arena_alloc(a, cap * elem);
         if (n)
             memcpy(grown, *items, n * elem);
         *items = grown;
@@ -80,7 +80,7 @@ void *arena_push(struct cfg_arena *a, void *items_ptr, size_t *len, size_t elem)
     return slot;
 }
 
-void arena_free(struct cfg_arena *a)
+void cfg_arena_free(struct cfg_arena *a)
 {
     while (a->head) {
         struct cfg_block *next = a->head->next;
@@ -412,7 +412,7 @@ static int pairs_add(struct pctx *p, struct map_iter *it, yaml_node_t *n, bool m
                 return -1;
             continue;
         }
-        struct map_pair *mp = arena_push(p->a, &it->pairs, &it->n, sizeof *mp);
+        struct map_pair *mp = cfg_arena_push(p->a, &it->pairs, &it->n, sizeof *mp);
         mp->key = k;
         mp->value = v;
         mp->merged = merged;
@@ -477,7 +477,7 @@ int parse_string(struct pctx *p, yaml_node_t *n, char **out)
 {
     if (n->type != YAML_SCALAR_NODE)
         return type_error(p, n, "string");
-    *out = node_is_null(n) ? NULL : arena_strdup(p->a, node_str(n));
+    *out = node_is_null(n) ? NULL : cfg_arena_strdup(p->a, node_str(n));
     return 0;
 }
 
@@ -599,11 +599,11 @@ int parse_strlist(struct pctx *p, yaml_node_t *n, struct config_strlist *out)
         return -1;
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
          i++) {
-        char **slot = arena_push(p->a, &out->items, &out->len, sizeof(char *));
+        char **slot = cfg_arena_push(p->a, &out->items, &out->len, sizeof(char *));
         if (parse_string(p, node_get(p, *i), slot))
             return -1;
         if (!*slot)
-            *slot = arena_strdup(p->a, "");
+            *slot = cfg_arena_strdup(p->a, "");
     }
     return 0;
 }
@@ -624,8 +624,8 @@ static struct config_kv *strmap_slot(struct pctx *p, struct config_strmap *m, co
     for (size_t i = 0; i < m->len; i++)
         if (!strcmp(m->items[i].key, key))
             return &m->items[i];
-    struct config_kv *kv = arena_push(p->a, &m->items, &m->len, sizeof *kv);
-    kv->key = arena_strdup(p->a, key);
+    struct config_kv *kv = cfg_arena_push(p->a, &m->items, &m->len, sizeof *kv);
+    kv->key = cfg_arena_strdup(p->a, key);
     return kv;
 }
 
@@ -645,7 +645,7 @@ int parse_strmap(struct pctx *p, yaml_node_t *n, struct config_strmap *out)
         if (parse_string(p, v, &kv->value))
             return -1;
         if (!kv->value)
-            kv->value = arena_strdup(p->a, "");
+            kv->value = cfg_arena_strdup(p->a, "");
     }
     if (r == 0)
         strmap_sort(out);
@@ -664,8 +664,8 @@ int parse_headers(struct pctx *p, yaml_node_t *n, struct config_headers *out)
     yaml_node_t *v;
     int r;
     while ((r = map_next(p, &it, &k, &v)) == 1) {
-        struct config_header *h = arena_push(p->a, &out->items, &out->len, sizeof *h);
-        h->name = arena_strdup(p->a, k);
+        struct config_header *h = cfg_arena_push(p->a, &out->items, &out->len, sizeof *h);
+        h->name = cfg_arena_strdup(p->a, k);
         if (parse_strlist(p, v, &h->values))
             return -1;
     }
@@ -703,7 +703,7 @@ char *path_join_dir(struct cfg_arena *a, const char *dir, const char *p)
         strbuf_printf(&out, "%s%s", i ? "/" : "", parts[i]);
     if (!out.len)
         strbuf_putc(&out, '.');
-    char *r = arena_strdup(a, strbuf_cstr(&out));
+    char *r = cfg_arena_strdup(a, strbuf_cstr(&out));
     strbuf_free(&out);
     strbuf_free(&in);
     free(parts);
@@ -714,6 +714,6 @@ char *path_join_dir(struct cfg_arena *a, const char *dir, const char *p)
 void config_track_matchers(struct config *c, struct matchers *m)
 {
     struct matchers **slot =
-        arena_push(&c->arena, &c->all_matchers, &c->n_all_matchers, sizeof(struct matchers *));
+        cfg_arena_push(&c->arena, &c->all_matchers, &c->n_all_matchers, sizeof(struct matchers *));
     *slot = m;
 }

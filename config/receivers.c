@@ -47,8 +47,8 @@ static char *header_canonical(struct cfg_arena *a, const char *k)
 {
     for (const char *q = k; *q; q++)
         if (*q == ' ' || (unsigned char)*q >= 0x80)
-            return arena_strdup(a, k);
-    char *s = arena_strdup(a, k);
+            return cfg_arena_strdup(a, k);
+    char *s = cfg_arena_strdup(a, k);
     bool upper = true;
     for (char *q = s; *q; q++) {
         *q = upper ? (char)toupper((unsigned char)*q) : (char)tolower((unsigned char)*q);
@@ -68,7 +68,7 @@ static int email_validate(struct pctx *p, yaml_node_t *n, void *obj)
         for (size_t j = 0; j < canon.len; j++)
             if (!strcmp(canon.items[j].key, k))
                 return pctx_fail(p, n, "duplicate header \"%s\" in email config", k);
-        struct config_kv *kv = arena_push(p->a, &canon.items, &canon.len, sizeof *kv);
+        struct config_kv *kv = cfg_arena_push(p->a, &canon.items, &canon.len, sizeof *kv);
         kv->key = k;
         kv->value = e->headers.items[i].value;
     }
@@ -243,9 +243,9 @@ static void strmap_default(struct cfg_arena *a, struct config_strmap *m, const c
     for (size_t i = 0; i < m->len; i++)
         if (!strcmp(m->items[i].key, k))
             return;
-    struct config_kv *kv = arena_push(a, &m->items, &m->len, sizeof *kv);
-    kv->key = arena_strdup(a, k);
-    kv->value = arena_strdup(a, v);
+    struct config_kv *kv = cfg_arena_push(a, &m->items, &m->len, sizeof *kv);
+    kv->key = cfg_arena_strdup(a, k);
+    kv->value = cfg_arena_strdup(a, v);
     strmap_sort(m);
 }
 
@@ -404,7 +404,7 @@ static int wechat_validate(struct pctx *p, yaml_node_t *n, void *obj)
 {
     struct config_wechat *c = obj;
     if (empty(c->message_type))
-        c->message_type = arena_strdup(p->a, "text");
+        c->message_type = cfg_arena_strdup(p->a, "text");
     if (strcmp(c->message_type, "text") && strcmp(c->message_type, "markdown"))
         return pctx_fail(p, n, "weChat message type \"%s\" does not match valid options "
                                "^(text|markdown)$",
@@ -571,7 +571,7 @@ int receivers_parse(struct pctx *p, yaml_node_t *n)
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
          i++, idx++) {
         struct config_receiver *r =
-            arena_push(p->a, &c->receivers, &c->n_receivers, sizeof *r);
+            cfg_arena_push(p->a, &c->receivers, &c->n_receivers, sizeof *r);
         size_t mark = path_push_index(p, idx);
         int rc = schema_parse(p, &receiver_schema, node_get(p, *i), r);
         for (size_t j = 0; !rc && j + 1 < c->n_receivers; j++)

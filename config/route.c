@@ -66,8 +66,8 @@ int parse_matcher_list(struct pctx *p, yaml_node_t *n, struct matchers *out,
     for (size_t i = 0; i < mine.len; i++) {
         struct strbuf sb = STRBUF_INIT;
         matcher_format(&mine.items[i], &sb);
-        char **slot = arena_push(p->a, &formatted->items, &formatted->len, sizeof(char *));
-        *slot = arena_strdup(p->a, strbuf_cstr(&sb));
+        char **slot = cfg_arena_push(p->a, &formatted->items, &formatted->len, sizeof(char *));
+        *slot = cfg_arena_strdup(p->a, strbuf_cstr(&sb));
         strbuf_free(&sb);
         struct matcher copy;
         matcher_copy(&copy, &mine.items[i]);
@@ -128,8 +128,8 @@ static int route_children(struct pctx *p, yaml_node_t *n, struct config_route *r
     if (expect_seq(p, n, "[]*config.Route"))
         return -1;
     size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    r->routes = arena_alloc(p->a, count * sizeof *r->routes);
-    s->routes = arena_alloc(p->a, count * sizeof *s->routes);
+    r->routes = cfg_arena_alloc(p->a, count * sizeof *r->routes);
+    s->routes = cfg_arena_alloc(p->a, count * sizeof *s->routes);
     for (size_t i = 0; i < count; i++) {
         r->routes[i].parent = r;
         size_t mark = path_push_index(p, i);
@@ -238,7 +238,7 @@ static char *route_key(struct cfg_arena *a, const struct config_route *r)
         matcher_format(&r->matchers.items[i], &sb);
     }
     strbuf_putc(&sb, '}');
-    char *k = arena_strdup(a, strbuf_cstr(&sb));
+    char *k = cfg_arena_strdup(a, strbuf_cstr(&sb));
     strbuf_free(&sb);
     return k;
 }

@@ -29,7 +29,7 @@ static void field_default(struct cfg_arena *a, const struct cf_field *f, void *o
     case CF_SECRET_URL:
     case CF_HOSTPORT:
         if (f->dflt)
-            *FIELD_AT(obj, f->off, char *) = arena_strdup(a, f->dflt);
+            *FIELD_AT(obj, f->off, char *) = cfg_arena_strdup(a, f->dflt);
         break;
     case CF_BOOL:
         *FIELD_AT(obj, f->off, bool) = f->dflt && !strcmp(f->dflt, "true");
@@ -190,7 +190,7 @@ static char *url_normalize(struct cfg_arena *a, const char *s)
     char *why = NULL;
     if (!url_parse(s, &sl, &hl, &why)) {
         free(why);
-        return arena_strdup(a, s);
+        return cfg_arena_strdup(a, s);
     }
     struct strbuf sb = STRBUF_INIT;
     for (size_t i = 0; i < sl; i++)
@@ -210,7 +210,7 @@ static char *url_normalize(struct cfg_arena *a, const char *s)
             strbuf_putc(&sb, (char)c);
     }
     strbuf_puts(&sb, q + path_len);
-    char *out = arena_strdup(a, strbuf_cstr(&sb));
+    char *out = cfg_arena_strdup(a, strbuf_cstr(&sb));
     strbuf_free(&sb);
     return out;
 }
@@ -272,7 +272,7 @@ static int parse_list(struct pctx *p, const struct cf_field *f, yaml_node_t *n, 
     size_t idx = 0;
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
          i++, idx++) {
-        void *elem = arena_push(p->a, items, count, f->sub->size);
+        void *elem = cfg_arena_push(p->a, items, count, f->sub->size);
         schema_defaults(p->a, f->sub, elem);
         size_t mark = path_push_index(p, idx);
         int r = schema_parse(p, f->sub, node_get(p, *i), elem);
@@ -290,7 +290,7 @@ static int parse_ptr(struct pctx *p, const struct cf_field *f, yaml_node_t *n, v
     *slot = NULL;
     if (node_is_null(n))
         return 0;
-    void *v = arena_alloc(p->a, sub->size);
+    void *v = cfg_arena_alloc(p->a, sub->size);
     schema_defaults(p->a, sub, v);
     if (schema_parse(p, sub, n, v))
         return -1;
@@ -681,7 +681,7 @@ static int http_validate_authz(struct pctx *p, yaml_node_t *n, struct config_htt
     size_t tl = strlen(t);
     while (tl && isspace((unsigned char)t[tl - 1]))
         tl--;
-    az->type = arena_strndup(p->a, tl ? t : "Bearer", tl ? tl : 6);
+    az->type = cfg_arena_strndup(p->a, tl ? t : "Bearer", tl ? tl : 6);
     if (!strcasecmp(az->type, "basic"))
         return pctx_fail(p, n, "authorization type cannot be set to \"basic\", use "
                                "\"basic_auth\" instead");
@@ -695,8 +695,8 @@ static void http_fold_bearer(struct pctx *p, struct config_http *h)
 {
     if (str_empty(h->bearer_token) && str_empty(h->bearer_token_file))
         return;
-    h->authorization = arena_alloc(p->a, sizeof *h->authorization);
-    h->authorization->type = arena_strdup(p->a, "Bearer");
+    h->authorization = cfg_arena_alloc(p->a, sizeof *h->authorization);
+    h->authorization->type = cfg_arena_strdup(p->a, "Bearer");
     if (!str_empty(h->bearer_token))
         h->authorization->credentials = h->bearer_token;
     else

@@ -151,7 +151,7 @@ static int id_item(struct web_load *l, const struct id_list *d, yaml_node_t *n, 
     const struct name_id *v = name_find(d->names, d->n_names, s);
     if (!v)
         return pctx_fail(&l->p, n, "unknown %s: %s", d->what, s);
-    uint16_t *slot = arena_push(l->p.a, items, len, sizeof *slot);
+    uint16_t *slot = cfg_arena_push(l->p.a, items, len, sizeof *slot);
     *slot = v->id;
     return 0;
 }
@@ -264,10 +264,10 @@ static void user_set(struct pctx *p, struct config_strmap *m, const char *name, 
         if (!strcmp(m->items[i].key, name))
             kv = &m->items[i];
     if (!kv) {
-        kv = arena_push(p->a, &m->items, &m->len, sizeof *kv);
-        kv->key = arena_strdup(p->a, name);
+        kv = cfg_arena_push(p->a, &m->items, &m->len, sizeof *kv);
+        kv->key = cfg_arena_strdup(p->a, name);
     }
-    kv->value = hash ? hash : arena_strdup(p->a, "");
+    kv->value = hash ? hash : cfg_arena_strdup(p->a, "");
 }
 
 static int users_parse(struct web_load *l, yaml_node_t *n)
@@ -881,6 +881,6 @@ void config_web_free(struct config_web *w)
     if (!w)
         return;
     struct web_box *box = (struct web_box *)w;
-    arena_free(&box->arena);
+    cfg_arena_free(&box->arena);
     free(box);
 }
