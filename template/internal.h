@@ -261,4 +261,13 @@ void go_sprintf(const char *fmt, size_t fmtlen, struct value *args, size_t n,
                 struct strbuf *out);
 void go_sprint(struct value *args, size_t n, bool ln, struct strbuf *out);
 
+/* ---- chorus's built-in default templates, compiled in from
+ * the .tmpl files in template/defaults/ by embed.cmake there ---- */
+struct default_template_file {
+    const char *name;
+    const char *text;
+};
+extern const struct default_template_file default_template_files[];
+extern const size_t default_template_files_len;
+
 #endif

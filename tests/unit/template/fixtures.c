@@ -131,8 +131,7 @@ struct template_set *fixture_default_set(void)
 {
     struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
     char *err = NULL;
-    if (template_set_parse_file(set, TEMPLATE_FIXTURES "/default.tmpl", &err) < 0 ||
-        template_set_parse_file(set, TEMPLATE_FIXTURES "/email.tmpl", &err) < 0) {
+    if (template_set_parse_defaults(set, &err) < 0) {
         fprintf(stderr, "%s\n", err);
         free(err);
         template_set_free(set);

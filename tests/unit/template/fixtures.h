@@ -20,7 +20,7 @@ int fixture_data_load(const char *path, struct fixture_data *fd);
 void fixture_data_free(struct fixture_data *fd);
 /* Whole file or NULL; *len set when non-NULL. */
 char *fixture_read(const char *path, size_t *len);
-/* A set holding default.tmpl and email.tmpl, as Alertmanager loads them. */
+/* A set holding only chorus's built-in default templates. */
 struct template_set *fixture_default_set(void);
 /* Sorted file names in dir ending with suffix; NULL-terminated, caller frees. */
 char **fixture_list(const char *dir, const char *suffix);

@@ -12,6 +12,20 @@
 #include "fixtures.h"
 #include "util/util.h"
 
+/* An execution error inside a default template gives a position in
+ * Alertmanager's default.tmpl or email.tmpl; chorus's built-in defaults are
+ * its own source, so only the text from "executing" on is compared. */
+static bool same_error(const char *got, size_t got_len, const char *want, size_t want_len)
+{
+    const char *want_exec = strstr(want, ": executing ");
+    const char *got_exec = strstr(got, ": executing ");
+    if (want_exec && got_exec &&
+        (!strncmp(want, "template: default.tmpl:", 23) ||
+         !strncmp(want, "template: email.tmpl:", 21)))
+        return !strcmp(got_exec, want_exec);
+    return got_len == want_len && !memcmp(got, want, want_len);
+}
+
 /* Renders text inline and compares with the .out or .err file at base. */
 static bool check_render(const struct template_set *set, const char *text,
                          const struct template_data *data, const char *base, bool html)
@@ -31,7 +45,9 @@ static bool check_render(const struct template_set *set, const char *text,
     }
     const char *got = rc < 0 ? err : strbuf_cstr(&out);
     size_t got_len = rc < 0 ? strlen(err) : out.len;
-    bool ok = want && (rc < 0) == want_err && got_len == len && !memcmp(got, want, len);
+    bool ok = want && (rc < 0) == want_err &&
+              (want_err ? same_error(got, got_len, want, len)
+                        : got_len == len && !memcmp(got, want, len));
     if (!ok) {
         size_t i = 0;
         while (want && i < len && i < got_len && got[i] == want[i])
@@ -208,7 +224,7 @@ Test(fixtures, broken_inline_templates_fail_like_amtool)
 {
     struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
     char *err = NULL;
-    cr_assert_eq(template_set_parse_file(set, TEMPLATE_FIXTURES "/default.tmpl", &err), 0);
+    cr_assert_eq(template_set_parse_defaults(set, &err), 0);
     struct fixture_data fd;
     cr_assert_eq(fixture_data_load(TEMPLATE_FIXTURES "/data/01-single-firing.txt", &fd), 0);
     char **files = fixture_list(TEMPLATE_FIXTURES "/broken", ".text");
