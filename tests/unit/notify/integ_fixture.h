@@ -1,0 +1,47 @@
+/* Shared by the integration builders' tests: the notifications captured
+ * from Alertmanager 0.25 in tests/fixtures/notify/ (see capture.py there),
+ * and the inputs to build the same ones with chorus. */
+#ifndef CHORUS_TEST_INTEG_FIXTURE_H
+#define CHORUS_TEST_INTEG_FIXTURE_H
+
+#include "notify/notify.h"
+
+#include <jansson.h>
+
+struct integ_fixture {
+    struct config *config;
+    const struct config_receiver *receiver;
+    struct notify_integration *integrations;
+    size_t n_integrations;
+    struct template_set *tmpl;
+    json_t *captured;         /* the scenario's <name>.json */
+    struct alert *alerts;     /* from the reference webhook's phase-th body */
+    size_t n_alerts;
+    struct labelset group_labels;
+    char *group_key;
+    struct notify_group group;
+};
+
+/* Loads scenario `name` (receiver `receiver`), phase 0 (or 1: the resolve
+ * scenario's second notification).  Aborts the test on any failure. */
+void integ_load(struct integ_fixture *f, const char *name, const char *receiver, int phase);
+void integ_free(struct integ_fixture *f);
+
+/* The integration of this kind with this index. */
+const struct notify_integration *integ_find(const struct integ_fixture *f,
+                                            enum notify_kind kind, uint32_t idx);
+/* The n-th captured HTTP request whose path starts with prefix, or NULL. */
+json_t *integ_request(const struct integ_fixture *f, const char *prefix, size_t n);
+/* A captured request's header value (first), or NULL. */
+const char *integ_header(json_t *req, const char *name);
+/* Alerts as the integration gets them: only firing ones without
+ * send_resolved. */
+void integ_group_for(struct integ_fixture *f, const struct notify_integration *in,
+                     struct notify_group *out, struct alert **storage);
+
+/* Builds the notification and checks it against the captured request:
+ * method, path and query, the headers 0.25 sets itself, and the body byte
+ * for byte. */
+void integ_check_http(const struct outbound_http_request *req, json_t *captured);
+
+#endif
