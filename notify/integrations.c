@@ -23,6 +23,7 @@ const char *notify_kind_name(enum notify_kind k)
 
 static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
     [NOTIFY_WEBHOOK] = notify_build_webhook,
+    [NOTIFY_EMAIL] = notify_build_email,
 };
 
 /* Every config struct starts with `bool send_resolved`, so one walk serves
