@@ -147,7 +147,15 @@ struct notify_metrics {
     struct notify_kind_metrics kinds[NOTIFY_KIND_COUNT];
     bool used[NOTIFY_KIND_COUNT]; /* discord/webex appear once used */
     uint64_t nflog_queries, nflog_query_errors;
+    /* alertmanager_nflog_query_duration_seconds: client_golang's default
+     * buckets (NOTIFY_NFLOG_QUERY_BUCKETS); the count is nflog_queries. */
+    uint64_t nflog_query_buckets[11];
+    double nflog_query_seconds;
 };
+/* The upper bounds of nflog_query_buckets, in seconds. */
+extern const double NOTIFY_NFLOG_QUERY_BUCKETS[11];
+/* The upper bounds of latency_buckets, in seconds. */
+extern const double NOTIFY_LATENCY_BUCKETS[5];
 
 /* What every flush reads; owned by main/, lives as long as the loop. */
 struct notify_env {
