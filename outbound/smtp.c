@@ -116,6 +116,8 @@ static int apply_auth(struct outbound_call *c, const struct outbound_smtp_reques
     curl_easy_setopt(e, CURLOPT_USERNAME, req->auth_username);
     curl_easy_setopt(e, CURLOPT_PASSWORD, password);
     curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS, options);
+    /* Go's net/smtp sends the first response with the AUTH command. */
+    curl_easy_setopt(e, CURLOPT_SASL_IR, 1L);
     free(password);
     return 0;
 }
