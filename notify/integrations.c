@@ -24,6 +24,7 @@ const char *notify_kind_name(enum notify_kind k)
 static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
     [NOTIFY_WEBHOOK] = notify_build_webhook,
     [NOTIFY_EMAIL] = notify_build_email,
+    [NOTIFY_SLACK] = notify_build_slack,
 };
 
 /* Every config struct starts with `bool send_resolved`, so one walk serves
@@ -227,6 +228,35 @@ void notify_key_hash(const char *group_key, char out[65])
     SHA256((const unsigned char *)group_key, strlen(group_key), md);
     for (size_t i = 0; i < sizeof md; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void jobj_begin(struct json_obj *o, struct strbuf *sb)
+{
+    o->sb = sb;
+    o->any = false;
+    strbuf_putc(sb, '{');
+}
+
+void jobj_key(struct json_obj *o, const char *key)
+{
+    if (o->any)
+        strbuf_putc(o->sb, ',');
+    o->any = true;
+    strbuf_json_cstr(o->sb, key, JSON_ESCAPE_HTML);
+    strbuf_putc(o->sb, ':');
+}
+
+void jobj_str(struct json_obj *o, const char *key, const char *value, bool omitempty)
+{
+    if (omitempty && (!value || !*value))
+        return;
+    jobj_key(o, key);
+    strbuf_json_cstr(o->sb, value ? value : "", JSON_ESCAPE_HTML);
+}
+
+void jobj_end(struct json_obj *o)
+{
+    strbuf_putc(o->sb, '}');
 }
 
 void notify_json_kv(struct strbuf *sb, const struct labelset *ls)

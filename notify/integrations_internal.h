@@ -17,7 +17,8 @@
 struct notify_owned {
     void **ptrs;
     size_t n_ptrs;
-    const char *error_prefix; /* wraps judged errors (Slack: `channel "#x"`) */
+    const char *error_prefix; /* wraps status errors (Slack: `channel "#x"`) */
+    bool redact_url; /* transport errors show "<redacted>" for the URL (a secret) */
 };
 
 /* Hands p to the message (freed with it); returns p. */
@@ -54,6 +55,17 @@ char *notify_truncate_bytes(const char *s, size_t n, bool *truncated);
 /* SHA-256 of the group key in lowercase hex: 0.25's Key.Hash() (PagerDuty
  * dedup key, Opsgenie alias). */
 void notify_key_hash(const char *group_key, char out[65]);
+
+/* Writing a JSON object as encoding/json does for a Go struct: fields in
+ * declaration order, `omitempty` ones left out when empty, HTML-escaped. */
+struct json_obj {
+    struct strbuf *sb;
+    bool any;
+};
+void jobj_begin(struct json_obj *o, struct strbuf *sb);
+void jobj_key(struct json_obj *o, const char *key); /* the value follows */
+void jobj_str(struct json_obj *o, const char *key, const char *value, bool omitempty);
+void jobj_end(struct json_obj *o);
 
 /* Go map[string]string as JSON: keys sorted (the maps here are). */
 void notify_json_kv(struct strbuf *sb, const struct labelset *ls);

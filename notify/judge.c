@@ -68,13 +68,28 @@ static int judge_status(const struct notify_integration *in, long status, const 
     return -1;
 }
 
+/* Go's url.Error names the URL; 0.25 hides it where it holds a secret. */
+static char *transport_error(const struct notify_message *m, const char *error)
+{
+    const struct notify_owned *o = m->owned;
+    const char *url = m->http.url;
+    const char *hit = o && o->redact_url && url && *url ? strstr(error, url) : NULL;
+    if (!hit)
+        return xstrdup(error);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_add(&sb, error, (size_t)(hit - error));
+    strbuf_puts(&sb, "<redacted>");
+    strbuf_puts(&sb, hit + strlen(url));
+    return strbuf_detach(&sb);
+}
+
 int notify_judge_http(const struct notify_integration *in, const struct notify_message *m,
                       const struct outbound_http_response *r, bool *retry, char **err)
 {
     if (r->result != OUTBOUND_OK) {
         /* 0.25 retries every transport failure. */
         *retry = r->result != OUTBOUND_CONFIG && r->result != OUTBOUND_CANCELED;
-        *err = xstrdup(r->error ? r->error : "request failed");
+        *err = transport_error(m, r->error ? r->error : "request failed");
         return -1;
     }
     int rc = in->kind == NOTIFY_TELEGRAM ? notify_telegram_judge(r, retry, err)

@@ -180,3 +180,28 @@ void integ_check_http(const struct outbound_http_request *req, json_t *captured)
     cr_assert(memcmp(body, req->body, req->body_len) == 0, "body:\nwant %s\ngot  %.*s", body,
               (int)req->body_len, req->body);
 }
+
+void integ_build(struct integ_fixture *f, enum notify_kind kind, uint32_t idx,
+                 struct notify_message *out)
+{
+    const struct notify_integration *in = integ_find(f, kind, idx);
+    struct notify_group g;
+    struct alert *kept;
+    integ_group_for(f, in, &g, &kept);
+    bool retry = true;
+    char *err = NULL;
+    cr_assert_eq(notify_build(in, f->tmpl, &g, out, &retry, &err), 0, "%s", err);
+    free(kept);
+}
+
+void integ_check_scenario(const char *scenario, const char *receiver, enum notify_kind kind,
+                          const char *path_prefix, int phase)
+{
+    struct integ_fixture f;
+    integ_load(&f, scenario, receiver, phase);
+    struct notify_message m;
+    integ_build(&f, kind, 0, &m);
+    integ_check_http(&m.http, integ_request(&f, path_prefix, (size_t)phase));
+    notify_message_free(&m);
+    integ_free(&f);
+}

@@ -44,4 +44,13 @@ void integ_group_for(struct integ_fixture *f, const struct notify_integration *i
  * for byte. */
 void integ_check_http(const struct outbound_http_request *req, json_t *captured);
 
+/* Builds the notification of kind[idx] for the fixture's group (filtered
+ * by send_resolved); asserts it builds. */
+void integ_build(struct integ_fixture *f, enum notify_kind kind, uint32_t idx,
+                 struct notify_message *out);
+/* Loads scenario (phase), builds kind[0] and checks it against the phase-th
+ * request captured under path_prefix. */
+void integ_check_scenario(const char *scenario, const char *receiver, enum notify_kind kind,
+                          const char *path_prefix, int phase);
+
 #endif
