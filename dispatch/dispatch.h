@@ -63,7 +63,7 @@ void dispatch_groups_free(struct dispatch_group *groups, size_t count);
  *  - a due group is flushed: its next due time is set to now +
  *    group_interval *before* the flush runs, and the flush callback gets a
  *    copy of the group's alerts, sorted (dispatch_alerts_sort), with ends_at
- *    set to TIME_ZERO on every alert not resolved at the tick time;
+ *    set to TIME_ZERO on every alert not resolved when the flush starts;
  *  - while a flush is outstanding the group is not flushed again, whatever
  *    the clock says; it becomes due again (maybe at once) on
  *    dispatcher_flush_done, like 0.25's synchronous flush delaying its next
@@ -81,8 +81,10 @@ struct dispatch_flush {
     const struct labelset *group_labels;
     struct alert *alerts; /* owned by the flush; sorted; ends_at zeroed while firing */
     size_t n_alerts;
-    int64_t now;          /* the tick time the pipeline evaluates against */
-    int64_t deadline;     /* now + max(group_interval, 10s); the pipeline adds its wait */
+    int64_t now;          /* the tick time the pipeline evaluates against: when
+                             the group fell due, as 0.25's timer reports it */
+    int64_t deadline;     /* flush start + max(group_interval, 10s); the pipeline
+                             adds its wait */
 };
 
 /* Called from dispatcher_run_due for each due non-empty group.  The callee

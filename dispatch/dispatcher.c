@@ -229,7 +229,10 @@ static struct alert *group_snapshot(const struct group *g, int64_t now, size_t *
     return out;
 }
 
-static void group_flush(struct dispatcher *d, struct group *g, int64_t now)
+/* tick: when the group fell due, which is the time 0.25's timer hands its
+ * flush; now: when the flush really starts, which its deadline and the
+ * resolved test go by. */
+static void group_flush(struct dispatcher *d, struct group *g, int64_t tick, int64_t now)
 {
     struct flush_record *rec = xcalloc(1, sizeof *rec);
     rec->group = g;
@@ -240,7 +243,7 @@ static void group_flush(struct dispatcher *d, struct group *g, int64_t now)
         .route = g->route,
         .group_key = g->key,
         .group_labels = &g->labels,
-        .now = now,
+        .now = tick,
         .deadline = now + timeout,
     };
     rec->pub.alerts = group_snapshot(g, now, &rec->pub.n_alerts);
@@ -258,18 +261,19 @@ static void group_tick(struct dispatcher *d, struct group *g, int64_t now)
         group_reschedule(d, g, now + g->route->group_interval);
         return;
     }
+    int64_t tick = g->due;
     g->due = now + g->route->group_interval;
     heap_remove(d, g);
-    group_flush(d, g, now);
+    group_flush(d, g, tick, now);
 }
 
-/* 0.25's DeleteIfNotModified: drop what the flush reported resolved unless
- * a re-post replaced it meanwhile. */
+/* 0.25's DeleteIfNotModified: drop what the flush carried as resolved (its
+ * ends_at kept) unless a re-post replaced it meanwhile. */
 static void group_remove_sent_resolved(struct group *g, const struct dispatch_flush *f)
 {
     for (size_t i = 0; i < f->n_alerts; i++) {
         const struct alert *sent = &f->alerts[i];
-        if (!alert_resolved(sent, f->now))
+        if (sent->ends_at == TIME_ZERO)
             continue;
         struct alert *held = hmap_get_u64(&g->alerts, sent->fingerprint);
         if (held && held->updated_at == sent->updated_at) {
