@@ -18,6 +18,7 @@ struct notify_owned {
     void **ptrs;
     size_t n_ptrs;
     const char *error_prefix; /* wraps status errors (Slack: `channel "#x"`) */
+    const char *transport_prefix; /* wraps transport errors ("telebot: ") */
     bool redact_url; /* transport errors show "<redacted>" for the URL (a secret) */
 };
 

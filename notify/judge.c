@@ -74,9 +74,13 @@ static char *transport_error(const struct notify_message *m, const char *error)
     const struct notify_owned *o = m->owned;
     const char *url = m->http.url;
     const char *hit = o && o->redact_url && url && *url ? strstr(error, url) : NULL;
-    if (!hit)
-        return xstrdup(error);
     struct strbuf sb = STRBUF_INIT;
+    if (o && o->transport_prefix)
+        strbuf_puts(&sb, o->transport_prefix);
+    if (!hit) {
+        strbuf_puts(&sb, error);
+        return strbuf_detach(&sb);
+    }
     strbuf_add(&sb, error, (size_t)(hit - error));
     strbuf_puts(&sb, "<redacted>");
     strbuf_puts(&sb, hit + strlen(url));

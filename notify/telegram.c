@@ -31,3 +31,56 @@ int notify_telegram_judge(const struct outbound_http_response *r, bool *retry, c
     *retry = false;
     return 0;
 }
+
+#define TELEGRAM_MAX_MESSAGE_RUNES 4096
+
+int notify_build_telegram(const struct notify_integration *in, const struct template_set *tmpl,
+                          const struct notify_group *g, struct notify_message *out, bool *retry,
+                          char **err)
+{
+    const struct config_telegram *c = in->conf;
+    *retry = false;
+    struct template_data data;
+    notify_template_data(g, &data);
+    /* parse_mode HTML renders with html/template's escaping. */
+    bool html = c->parse_mode && strcmp(c->parse_mode, "HTML") == 0;
+    struct notify_render r = {.tmpl = tmpl, .data = &data, .html = html};
+    char *rendered = notify_render(&r, c->message);
+    notify_template_data_free(&data);
+    if (r.err) {
+        free(rendered);
+        *err = r.err;
+        return -1;
+    }
+    char *text = notify_truncate_runes(rendered, TELEGRAM_MAX_MESSAGE_RUNES, NULL);
+    free(rendered);
+
+    /* telebot sends a map[string]string: keys sorted, values strings. */
+    char chat_id[24];
+    snprintf(chat_id, sizeof chat_id, "%lld", (long long)c->chat_id);
+    struct strbuf body = STRBUF_INIT;
+    struct json_obj o;
+    jobj_begin(&o, &body);
+    jobj_str(&o, "chat_id", chat_id, false);
+    if (c->disable_notifications)
+        jobj_str(&o, "disable_notification", "true", false);
+    jobj_str(&o, "disable_web_page_preview", "true", false);
+    jobj_str(&o, "parse_mode", c->parse_mode, true);
+    jobj_str(&o, "text", text, false);
+    jobj_end(&o);
+    strbuf_putc(&body, '\n');
+    free(text);
+
+    char *url = xasprintf("%s/bot%s/sendMessage", c->api_url, c->bot_token ? c->bot_token : "");
+    struct outbound_http_request *req = &out->http;
+    req->method = "POST";
+    req->url = notify_keep(out, url);
+    req->body_len = body.len;
+    req->body = notify_keep(out, strbuf_detach(&body));
+    req->http = c->http_config;
+    /* telebot's own client, not Alertmanager's User-Agent. */
+    notify_add_header(out, req, "User-Agent", "Go-http-client/1.1");
+    notify_add_header(out, req, "Content-Type", "application/json");
+    ((struct notify_owned *)out->owned)->transport_prefix = "telebot: ";
+    return 0;
+}
