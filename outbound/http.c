@@ -36,7 +36,7 @@ static char *url_error_take(const struct outbound_call *c, char *cause)
 
 static void http_complete(struct outbound_call *c, CURLcode rc)
 {
-    char *dial = NULL;
+    char *go = NULL;
     switch (rc) {
     case CURLE_OK:
         c->result = OUTBOUND_OK;
@@ -52,8 +52,8 @@ static void http_complete(struct outbound_call *c, CURLcode rc)
         return;
     default:
         c->result = OUTBOUND_TRANSPORT;
-        dial = call_dial_error(c, rc);
-        c->error = dial ? url_error_take(c, dial) : url_error(c, call_curl_error(c, rc));
+        go = call_go_error(c, rc);
+        c->error = go ? url_error_take(c, go) : url_error(c, call_curl_error(c, rc));
     }
 }
 

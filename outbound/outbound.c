@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "config/config.h"
 #include "outbound/outbound_internal.h"
 
@@ -534,13 +536,9 @@ const char *call_curl_error(const struct outbound_call *c, CURLcode rc)
     return c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
 }
 
-char *call_dial_error(struct outbound_call *c, CURLcode rc)
+static char *dial_error(struct outbound_call *c, CURLcode rc)
 {
     char hb[300];
-    if (rc == CURLE_COULDNT_RESOLVE_HOST)
-        return xasprintf("dial tcp: lookup %s: no such host", c->host);
-    if (rc != CURLE_COULDNT_CONNECT)
-        return NULL;
     long os_errno = 0;
     char *ip = NULL;
     curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
@@ -549,6 +547,41 @@ char *call_dial_error(struct outbound_call *c, CURLcode rc)
     if (!os_errno)
         return xasprintf("dial tcp %s:%ld: %s", addr, c->port, call_curl_error(c, rc));
     return xasprintf("dial tcp %s:%ld: connect: %s", addr, c->port, strerror_go((int)os_errno));
+}
+
+/* The certificate verdicts Go words differently from OpenSSL; a name
+ * mismatch keeps curl's text, which names the host it wanted. */
+static char *verify_error(struct outbound_call *c)
+{
+    long verdict = 0;
+    curl_easy_getinfo(c->easy, CURLINFO_SSL_VERIFYRESULT, &verdict);
+    switch (verdict) {
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        return xstrdup("x509: certificate signed by unknown authority");
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return xstrdup("x509: certificate has expired or is not yet valid");
+    default:
+        return NULL;
+    }
+}
+
+char *call_go_error(struct outbound_call *c, CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return xasprintf("dial tcp: lookup %s: no such host", c->host);
+    case CURLE_COULDNT_CONNECT:
+        return dial_error(c, rc);
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return verify_error(c);
+    default:
+        return NULL;
+    }
 }
 
 int read_secret_file(const char *path, const char *what, char **out, char **err)

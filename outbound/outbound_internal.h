@@ -71,8 +71,9 @@ bool outbound_closing(const struct outbound *o);
 int call_parse_url(struct outbound_call *c, char **err);
 /* tls_config as prometheus/common's NewTLSConfig; NULL means the defaults. */
 int call_apply_tls(struct outbound_call *c, const struct config_tls *tls, char **err);
-/* Go's net error text for a connect or lookup failure, NULL for others. */
-char *call_dial_error(struct outbound_call *c, CURLcode rc);
+/* Go's wording of a lookup, connect or certificate failure; NULL when
+ * curl's own text is the best there is. */
+char *call_go_error(struct outbound_call *c, CURLcode rc);
 /* curl's own explanation of a failure. */
 const char *call_curl_error(const struct outbound_call *c, CURLcode rc);
 /* A password or credentials file, read per request and trimmed of

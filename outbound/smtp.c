@@ -8,10 +8,27 @@
 #include "config/config.h"
 #include "outbound/outbound_internal.h"
 
+/* Prefixed with the step that failed, as 0.25's email notifier does. */
+static char *smtp_error(struct outbound_call *c, CURLcode rc)
+{
+    char *go = call_go_error(c, rc), *e;
+    const char *cause = go ? go : call_curl_error(c, rc);
+    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+        e = xasprintf("establish connection to server: %s", cause);
+    else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR)
+        e = xasprintf("%s: %s",
+                      strncmp(c->url, "smtps:", 6) == 0 ? "establish TLS connection to server"
+                                                        : "starttls failed",
+                      cause);
+    else
+        e = xasprintf("send message to %s: %s", c->smarthost, cause);
+    free(go);
+    return e;
+}
+
 static void smtp_complete(struct outbound_call *c, CURLcode rc)
 {
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->code);
-    char *dial;
     switch (rc) {
     case CURLE_OK:
         c->result = OUTBOUND_OK;
@@ -35,13 +52,7 @@ static void smtp_complete(struct outbound_call *c, CURLcode rc)
         return;
     default:
         c->result = OUTBOUND_TRANSPORT;
-        dial = call_dial_error(c, rc);
-        if (dial) {
-            c->error = xasprintf("establish connection to server: %s", dial);
-            free(dial);
-        } else {
-            c->error = xasprintf("send message to %s: %s", c->smarthost, call_curl_error(c, rc));
-        }
+        c->error = smtp_error(c, rc);
     }
 }
 

@@ -265,6 +265,29 @@ Test(smtp, starttls)
     free(tls.ca_file);
 }
 
+Test(smtp, starttls_unverified_certificate)
+{
+    smtp_server_start(NULL, true);
+    struct outbound_smtp_request req = request();
+    req.require_tls = true;
+    send_failing(&req, OUTBOUND_TRANSPORT, -1,
+                 "starttls failed: x509: certificate signed by unknown authority");
+}
+
+Test(smtp, timeout)
+{
+    /* An HTTP server says nothing until it hears a request: a mute smarthost. */
+    struct http_server mute;
+    http_server_start(&mute, NULL, NULL);
+    smarthost = xasprintf("127.0.0.1:%d", mute.port);
+    struct outbound_smtp_request req = request();
+    req.timeout = 300000000;
+    int64_t t0 = time_monotonic();
+    send_failing(&req, OUTBOUND_TIMEOUT, 0, "context deadline exceeded");
+    cr_assert_lt(time_monotonic() - t0, 1000000000);
+    http_server_stop(&mute);
+}
+
 Test(smtp, no_starttls_unless_required)
 {
     smtp_server_start(NULL, true);
