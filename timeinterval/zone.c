@@ -418,15 +418,16 @@ static struct zone *zone_load_file(const char *path)
     return z;
 }
 
-/* Go's time.LoadLocation: $ZONEINFO first, then the system directories.
- * Names that could leave the directory are refused, as Go refuses them. */
-static struct zone *zone_load_named(const char *name)
+/* Go's time.LoadLocation: $ZONEINFO first (when asked: Go's Local skips
+ * it), then the system directories.  Names that could leave the directory
+ * are refused, as Go refuses them. */
+static struct zone *zone_load_named(const char *name, bool use_zoneinfo_env)
 {
     if (name[0] == '/' || name[0] == '\\' || strstr(name, ".."))
         return NULL;
     static const char *const dirs[] = {"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo",
                                        "/usr/lib/locale/TZ", "/etc/zoneinfo"};
-    const char *env = getenv("ZONEINFO");
+    const char *env = use_zoneinfo_env ? getenv("ZONEINFO") : NULL;
     struct zone *z = NULL;
     for (size_t i = 0; !z && i <= ARRAY_SIZE(dirs); i++) {
         const char *dir = i == 0 ? env : dirs[i - 1];
@@ -452,7 +453,7 @@ static struct zone *zone_load_local(void)
     if (*tz == '/')
         return zone_load_file(tz);
     if (*tz && strcmp(tz, "UTC") != 0)
-        return zone_load_named(tz);
+        return zone_load_named(tz, false);
     return NULL;
 }
 
@@ -469,7 +470,7 @@ const struct zone *zone_get(const char *name)
     pthread_mutex_lock(&cache_lock);
     struct zone *z = hmap_get_str(&cache, name);
     if (!z) {
-        z = strcmp(name, "Local") == 0 ? zone_load_local() : zone_load_named(name);
+        z = strcmp(name, "Local") == 0 ? zone_load_local() : zone_load_named(name, true);
         /* An unreadable Local is UTC, as in Go; other names stay unknown. */
         if (!z && strcmp(name, "Local") == 0)
             z = &utc;

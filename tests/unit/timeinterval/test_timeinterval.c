@@ -233,6 +233,18 @@ Test(timeinterval, local_follows_tz)
     cr_expect(timeinterval_spec_contains(&s, utc(2024, 1, 1, 0, 0)));
 }
 
+Test(timeinterval, local_from_an_absolute_tz_path)
+{
+    setenv("TZ", ":/usr/share/zoneinfo/Asia/Tokyo", 1);
+    cr_expect_eq(offset_of("Local", utc(2024, 1, 1, 0, 0)), 9 * 3600);
+}
+
+Test(timeinterval, local_with_an_unknown_tz_is_utc)
+{
+    setenv("TZ", "Nowhere/Atlantis", 1);
+    cr_expect_eq(offset_of("Local", utc(2024, 7, 1, 0, 0)), 0);
+}
+
 Test(timeinterval, local_with_empty_tz_is_utc)
 {
     setenv("TZ", "", 1);
