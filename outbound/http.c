@@ -207,7 +207,7 @@ static enum outbound_result http_setup(struct outbound_call *c,
     for (size_t i = 0; i < req->n_headers; i++)
         if (req->headers[i].name)
             add_header(c, req->headers[i].name, req->headers[i].value);
-    /* Blank out what curl would add on its own: Go sends none of them. */
+    /* Blank out what curl would add on its own: Go sends none of these. */
     c->headers = curl_slist_append(c->headers, "Expect:");
     if (!has_header(req, "Accept"))
         c->headers = curl_slist_append(c->headers, "Accept:");
@@ -215,6 +215,8 @@ static enum outbound_result http_setup(struct outbound_call *c,
         c->headers = curl_slist_append(c->headers, "Content-Type:");
     if (http && !has_header(req, "Authorization") && apply_auth(c, http, err) < 0)
         return OUTBOUND_CONFIG;
+    if (http && http->proxy_url && *http->proxy_url)
+        c->headers = curl_slist_append(c->headers, "Proxy-Connection:");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
 
     /* An empty proxy keeps curl from reading http_proxy and friends, which

@@ -119,9 +119,14 @@ static bool serve_readable(struct http_server *s, struct conn *c)
     size_t len;
     while ((len = request_length(c->in.buf, c->in.len))) {
         struct strbuf out = STRBUF_INIT;
+        char *connection = header_value(c->in.buf, len, "Connection");
+        bool last = strcasecmp(connection, "close") == 0;
         if (respond(s, c->in.buf, len, &out))
             write_all(c->fd, out.buf, out.len);
         strbuf_free(&out);
+        free(connection);
+        if (last)
+            return false;
         memmove(c->in.buf, c->in.buf + len, c->in.len - len);
         c->in.len -= len;
     }

@@ -18,7 +18,8 @@
  * many connections at once.  TLS (cert/key set): one connection at a time.
  * Paths: /hang never answers, /status/<code>, /redirect/<n> (302s down to
  * /redirect/0), /echo/<header> (that header's value as the body), /big
- * (100000 bytes); anything else is 200 "ok". */
+ * (100000 bytes); anything else is 200 "ok".  A request saying
+ * `Connection: close` has its connection closed after the answer. */
 struct http_server {
     int listen_fd, port;
     pthread_t thread;

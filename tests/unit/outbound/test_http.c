@@ -418,6 +418,77 @@ Test(http, thousand_concurrent_posts)
     free(u);
 }
 
+Test(http, sockets_come_and_go)
+{
+    /* Every call on a fresh connection that the server then closes: fd
+     * numbers are reused while earlier watchers are still closing. */
+    enum { WAVES = 10, WIDTH = 30 };
+    char *u = url("/close");
+    struct outbound_header h = {"Connection", "close"};
+    struct outbound_http_request req = {.url = u, .headers = &h, .n_headers = 1,
+                                        .timeout = 10000000000};
+    many_ok = many_answers = 0;
+    for (int w = 1; w <= WAVES; w++) {
+        for (int i = 0; i < WIDTH; i++)
+            outbound_http(ob, &req, many_done, NULL);
+        cr_assert(run_until_count(&loop, &many_answers, w * WIDTH, 10000));
+    }
+    cr_assert_eq(many_ok, WAVES * WIDTH);
+    free(u);
+}
+
+Test(http, proxy_url_and_no_environment_proxy)
+{
+    /* 0.25 ignores http_proxy; a dead one in the environment must not matter. */
+    setenv("http_proxy", "http://127.0.0.1:1", 1);
+    struct answer a;
+    call_path("/direct", NULL, &a);
+    cr_assert_eq(a.result, OUTBOUND_OK, "%s", a.error);
+    answer_free(&a);
+
+    struct config_http http = {.follow_redirects = true};
+    http.proxy_url = xasprintf("http://127.0.0.1:%d", srv.port);
+    struct outbound_http_request req = {.url = "http://chorus.invalid/via-proxy", .http = &http};
+    start(&req, &a);
+    cr_assert(run_until(&loop, &a.done, 5000));
+    cr_assert_eq(a.result, OUTBOUND_OK, "%s", a.error);
+    char *got = http_server_last_request(&srv);
+    const char *want = "POST http://chorus.invalid/via-proxy HTTP/1.1\r\n"
+                       "Host: chorus.invalid\r\nContent-Length: 0\r\n\r\n";
+    cr_assert_str_eq(got, want);
+    free(got);
+    free(http.proxy_url);
+    answer_free(&a);
+    unsetenv("http_proxy");
+}
+
+static struct answer chained;
+
+static void close_from_done(void *arg, const struct outbound_http_response *r)
+{
+    (void)r;
+    /* A callback may start another call and close the client. */
+    char *u = url("/after");
+    struct outbound_http_request req = {.url = u};
+    outbound_http(ob, &req, on_done, &chained);
+    free(u);
+    outbound_close(ob, closed, arg);
+    ob = NULL;
+}
+
+Test(http, done_may_close_the_client)
+{
+    char *u = url("/first");
+    struct outbound_http_request req = {.url = u};
+    bool done = false;
+    outbound_http(ob, &req, close_from_done, &done);
+    cr_assert(run_until(&loop, &done, 5000));
+    cr_assert(chained.done);
+    cr_assert_eq(chained.result, OUTBOUND_CANCELED);
+    answer_free(&chained);
+    free(u);
+}
+
 /* ---- TLS ---- */
 
 static char *cert_dir;
