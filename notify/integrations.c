@@ -28,6 +28,7 @@ static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
     [NOTIFY_TELEGRAM] = notify_build_telegram,
     [NOTIFY_DISCORD] = notify_build_discord,
     [NOTIFY_PAGERDUTY] = notify_build_pagerduty,
+    [NOTIFY_OPSGENIE] = notify_build_opsgenie,
 };
 
 /* Every config struct starts with `bool send_resolved`, so one walk serves
