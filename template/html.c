@@ -807,10 +807,17 @@ void html_escape(enum html_esc e, const struct value *v, struct strbuf *out)
         break;
     }
     case ESC_NAME_FILTER: {
+        /* Go writes attribute names in lower case and refuses one whose
+         * value would be a URL, script or style. */
+        char *lower = xstrndup(s, n);
         bool ok = n > 0;
-        for (size_t i = 0; i < n && ok; i++)
-            ok = isalnum((unsigned char)s[i]);
-        strbuf_puts(out, ok ? s : "ZgotmplZ");
+        for (size_t i = 0; i < n && ok; i++) {
+            lower[i] = (char)tolower((unsigned char)lower[i]);
+            ok = isalnum((unsigned char)lower[i]);
+        }
+        ok = ok && attr_type(lower, n) == HA_NONE && strcmp(lower, "srcdoc");
+        strbuf_puts(out, ok ? lower : "ZgotmplZ");
+        free(lower);
         break;
     }
     case ESC_COMMENT:
