@@ -183,6 +183,8 @@ void api_h_alerts_post(struct api_state *st, const struct api_req *req, struct a
         const struct alert *stored = alert_store_put(st->alerts, &in.items[i]);
         if (st->inhibitor)
             inhibitor_observe(st->inhibitor, stored);
+        if (st->alert_stored)
+            st->alert_stored(st->alert_stored_ctx, stored);
     }
     api_alerts_in_free(&in);
     if (errs.len)

@@ -16,7 +16,10 @@
 #include <uv.h>
 
 struct config;
+struct alert;
 struct alert_store;
+struct dispatcher;
+struct notify_metrics;
 struct silences;
 struct inhibitor;
 
@@ -29,6 +32,14 @@ struct api_metrics {
     uint64_t silences_query_errors;
     bool config_last_reload_successful;
     int64_t config_last_reload_success_time; /* ns since epoch */
+};
+
+/* The notification log's housekeeping, as main/ measures it: summaries of
+ * the GC and snapshot durations and the last snapshot's size. */
+struct api_nflog_metrics {
+    uint64_t gc_count, snapshot_count;
+    double gc_seconds, snapshot_seconds;
+    uint64_t snapshot_size;
 };
 
 /* Owned by main/; the API keeps a pointer and reads the current values on each
@@ -53,6 +64,15 @@ struct api_state {
      * the API answers at once. */
     void (*silences_changed)(void *ctx, void (*done)(void *arg, int rc), void *arg);
     void *silences_changed_ctx;
+    /* Called right after each alert of a POST was stored, with the stored
+     * (merged) alert, so main/ can hand it to the dispatcher.  NULL: none. */
+    void (*alert_stored)(void *ctx, const struct alert *a);
+    void *alert_stored_ctx;
+    /* For /metrics: the pipeline's counters and the current dispatcher
+     * (NULL: shown as zero), the nflog's housekeeping. */
+    const struct notify_metrics *notify_metrics;
+    const struct dispatcher *dispatcher;
+    struct api_nflog_metrics nflog_metrics;
 };
 
 struct api_options {

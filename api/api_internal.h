@@ -206,5 +206,9 @@ void api_enc_alert(struct strbuf *sb, const struct alert *a, const struct alert_
 void api_enc_silence(struct strbuf *sb, const struct silence *s, int64_t now);
 /* Go's strconv.FormatFloat(f, 'g', -1, 64), for /metrics. */
 void api_fmt_float(struct strbuf *sb, double f);
+/* One Prometheus histogram series (metrics.c); labels "" or `k="v",...`. */
+void api_metrics_histogram(struct strbuf *sb, const char *name, const char *labels,
+                           const double *bounds, const uint64_t *le, size_t n, uint64_t count,
+                           double sum);
 
 #endif

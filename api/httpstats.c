@@ -68,18 +68,9 @@ void api_http_stats_free(struct api_http_stats *hs)
 static void histogram(struct strbuf *sb, const char *name, const struct api_http_series *s,
                       const double *bounds, const uint64_t *le, size_t n, double sum)
 {
-    for (size_t i = 0; i < n; i++) {
-        strbuf_printf(sb, "%s_bucket{handler=\"%s\",method=\"%s\",le=\"", name, s->handler,
-                      s->method);
-        api_fmt_float(sb, bounds[i]);
-        strbuf_printf(sb, "\"} %llu\n", (unsigned long long)le[i]);
-    }
-    strbuf_printf(sb, "%s_bucket{handler=\"%s\",method=\"%s\",le=\"+Inf\"} %llu\n", name,
-                  s->handler, s->method, (unsigned long long)s->count);
-    strbuf_printf(sb, "%s_sum{handler=\"%s\",method=\"%s\"} ", name, s->handler, s->method);
-    api_fmt_float(sb, sum);
-    strbuf_printf(sb, "\n%s_count{handler=\"%s\",method=\"%s\"} %llu\n", name, s->handler,
-                  s->method, (unsigned long long)s->count);
+    char labels[160];
+    snprintf(labels, sizeof labels, "handler=\"%s\",method=\"%s\"", s->handler, s->method);
+    api_metrics_histogram(sb, name, labels, bounds, le, n, s->count, sum);
 }
 
 /* The alertmanager_http_* families, in name order. */

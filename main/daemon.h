@@ -9,9 +9,13 @@
 #include "api/api.h"
 #include "flags/flags.h"
 #include "main/persist.h"
+#include "notify/notify.h"
 
 #include <stdbool.h>
 #include <uv.h>
+
+struct generation;
+struct nflog;
 
 struct daemon {
     uv_loop_t *loop;
@@ -21,6 +25,14 @@ struct daemon {
     char *snapshot_path; /* <storage>/silences */
     struct api_state state;
     struct persist persist;
+    /* notifier.c: the config generation in force, the pipeline, the nflog */
+    struct generation *gen;
+    struct notify_env notify;
+    struct nflog *nflog;
+    char *nflog_path; /* <storage>/nflog */
+    struct persist nflog_persist;
+    bool nflog_persist_on, notifier_on;
+    uv_timer_t dispatch_timer, dispatch_maintenance_timer;
     struct api **apis; /* one per --web.listen-address */
     size_t n_apis;
     uv_timer_t maintenance_timer;
@@ -49,6 +61,22 @@ int daemon_reload_cb(void *ctx, char **err);
  * damaged one aside.  Both return 0 or -1 (logged). */
 int storage_prepare(struct daemon *d);
 int storage_load_silences(struct daemon *d);
+int storage_load_nflog(struct daemon *d);
+
+/* notifier.c.  config_swap makes c (owned from then on) the config in force
+ * with its inhibitor, templates and dispatcher; -1 with *err, c untouched,
+ * when its templates fail.  nflog_open creates and loads the nflog; start
+ * wires the pipeline once the stores exist; maintenance and final are the
+ * nflog's share of maintenance.c's; stop cancels what is in flight at
+ * shutdown; free runs after the loop ran dry. */
+int notifier_config_swap(struct daemon *d, struct config *c, char **err);
+int notifier_nflog_open(struct daemon *d);
+int notifier_start(struct daemon *d);
+void notifier_maintenance(struct daemon *d);
+void notifier_final(struct daemon *d);
+void notifier_stop(struct daemon *d);
+void notifier_free(struct daemon *d);
+void notifier_alert_stored(void *ctx, const struct alert *a);
 
 /* maintenance.c: the silence and alert GC timers; the final maintenance at
  * shutdown. */

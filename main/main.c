@@ -7,7 +7,6 @@
  */
 #include "alerts/alerts.h"
 #include "config/config.h"
-#include "inhibit/inhibit.h"
 #include "main/daemon.h"
 #include "silences/silences.h"
 #include "util/util.h"
@@ -128,6 +127,11 @@ static void fill_state(struct daemon *d)
     s->silences_changed_ctx = d;
 }
 
+static int encode_silences(void *ctx, uint8_t **buf, size_t *len)
+{
+    return silences_encode(ctx, buf, len);
+}
+
 static int api_start_all(struct daemon *d)
 {
     struct api_options opts = {NULL, d->route_prefix};
@@ -165,12 +169,17 @@ static int run(struct daemon *d)
     if (resolve_urls(d) != 0 || web_config_check(&d->flags) != 0 || storage_prepare(d) != 0)
         goto out_config;
     d->state.silences = silences_new(d->flags.data_retention);
-    if (persist_init(&d->persist, d->loop, d->state.silences, d->snapshot_path) != 0)
+    if (persist_init(&d->persist, d->loop, encode_silences, d->state.silences,
+                     d->snapshot_path) != 0)
         goto out_silences;
-    if (storage_load_silences(d) != 0)
+    if (storage_load_silences(d) != 0 || notifier_nflog_open(d) != 0)
         goto out_persist;
     d->state.alerts = alert_store_new();
     fill_state(d);
+    if (notifier_start(d) != 0) {
+        log_kv(LOG_ERROR, "Cannot start the notification pipeline", NULL);
+        goto out_apis;
+    }
     if (api_start_all(d) != 0)
         goto out_apis;
     if (signals_start(d) != 0 || maintenance_start(d) != 0) {
@@ -199,9 +208,7 @@ out_persist:
 out_silences:
     silences_free(d->state.silences);
 out_config:
-    if (d->state.inhibitor)
-        inhibitor_free(d->state.inhibitor);
-    config_free(d->state.config);
+    notifier_free(d);
 out_err:
     free(err);
     return rc;
@@ -226,6 +233,7 @@ int main(int argc, char **argv)
     free(d.external_url);
     free(d.route_prefix);
     free(d.snapshot_path);
+    free(d.nflog_path);
     flags_free(&d.flags);
     return rc;
 }

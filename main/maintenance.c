@@ -1,6 +1,6 @@
 /*
  * Periodic housekeeping on the loop: every --data.maintenance-interval the
- * silences are garbage-collected and snapshotted (the write runs on the
+ * silences and the nflog are garbage-collected and snapshotted (the write runs on the
  * threadpool), every --alerts.gc-interval resolved alerts are dropped.  At
  * shutdown one last maintenance runs synchronously, as Alertmanager's does
  * when its stop channel closes.
@@ -53,6 +53,7 @@ static void on_maintenance(uv_timer_t *t)
     log_kv(LOG_DEBUG, "Running maintenance", "component", "silences", NULL);
     silences_gc_now(d);
     persist_write_async(&d->persist, maintenance_done, d);
+    notifier_maintenance(d);
 }
 
 static void on_alerts_gc(uv_timer_t *t)
@@ -106,6 +107,7 @@ void maintenance_final(struct daemon *d)
     int rc = persist_write_now(&d->persist);
     if (rc != 0)
         log_write_failure(d, rc);
+    notifier_final(d);
 }
 
 struct change_wait {

@@ -1,10 +1,9 @@
 /*
- * The silence snapshot writer: threadpool writes with group commit for the
+ * The snapshot writer: threadpool writes with group commit for the
  * API and maintenance, synchronous writes at start-up and shutdown, ordered
  * by generation (see persist.h for why).
  */
 #include "main/persist.h"
-#include "silences/silences.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -22,11 +21,13 @@ struct persist_job {
     struct persist_waiter *waiters; /* the requests this write covers */
 };
 
-int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const char *path)
+int persist_init(struct persist *p, uv_loop_t *loop, persist_encode_fn *encode, void *ctx,
+                 const char *path)
 {
     memset(p, 0, sizeof *p);
     p->loop = loop;
-    p->silences = s;
+    p->encode = encode;
+    p->encode_ctx = ctx;
     p->path = xstrdup(path);
     p->waiting_tail = &p->waiting;
     return uv_mutex_init(&p->file_lock);
@@ -56,14 +57,14 @@ static int write_ordered(struct persist *p, uint64_t gen, const uint8_t *buf, si
 
 const char *persist_strerror(int rc)
 {
-    return rc == PERSIST_EENCODE ? "encoding the silences failed" : strerror(-rc);
+    return rc == PERSIST_EENCODE ? "encoding the state failed" : strerror(-rc);
 }
 
 static int encode(struct persist *p, uint8_t **buf, size_t *len, uint64_t *gen)
 {
     *buf = NULL;
     *len = 0;
-    if (silences_encode(p->silences, buf, len) != 0) {
+    if (p->encode(p->encode_ctx, buf, len) != 0) {
         free(*buf);
         *buf = NULL;
         return PERSIST_EENCODE;
@@ -127,8 +128,8 @@ static void start_job(struct persist *p)
     job->rc = encode(p, &job->buf, &job->len, &job->gen);
     int rc = uv_queue_work(p->loop, &job->work, job_work, job_after);
     if (rc != 0) {
-        log_kv(LOG_ERROR, "Cannot queue the silence snapshot write", "err", uv_strerror(rc),
-               NULL);
+        log_kv(LOG_ERROR, "Cannot queue a snapshot write", "file", p->path, "err",
+               uv_strerror(rc), NULL);
         abort(); /* uv_queue_work fails only on invalid arguments */
     }
     p->in_flight = true;

@@ -1,9 +1,11 @@
 /*
- * The silence snapshot writer.  Two ways in, one file:
+ * A snapshot writer, one per state file (silences, nflog).  Two ways in,
+ * one file:
  *
  *  - persist_write_async encodes on the loop and writes on the libuv
  *    threadpool.  The API holds its answer to a silence change until the
- *    write that contains the change has been fsync'd, which is what makes
+ *    write that contains the change has been fsync'd (the pipeline writes
+    the nflog after each notification the same way), which is what makes
  *    "acknowledged means durable" hold without blocking the loop.  Changes
  *    that arrive while a write runs wait together for the next one (group
  *    commit), so a burst of changes costs a few fsyncs, not one each.
@@ -23,7 +25,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-struct silences;
+/* Encodes the whole state, on the loop; 0, or -1 when it cannot.  The
+ * writer frees *buf. */
+typedef int persist_encode_fn(void *ctx, uint8_t **buf, size_t *len);
 
 /* Called on the loop when an async write finished; rc as persist_write_now. */
 typedef void persist_done_fn(void *ctx, int rc, size_t size, int64_t duration_ns);
@@ -36,7 +40,8 @@ struct persist_waiter {
 
 struct persist {
     uv_loop_t *loop;
-    struct silences *silences;
+    persist_encode_fn *encode;
+    void *encode_ctx;
     char *path;
     uv_mutex_t file_lock;
     uint64_t next_gen;    /* loop thread only */
@@ -47,11 +52,12 @@ struct persist {
     struct persist_waiter **waiting_tail;
 };
 
-int persist_init(struct persist *p, uv_loop_t *loop, struct silences *s, const char *path);
+int persist_init(struct persist *p, uv_loop_t *loop, persist_encode_fn *encode, void *ctx,
+                 const char *path);
 /* Only once no async write is in flight (the loop has run dry). */
 void persist_destroy(struct persist *p);
 
-/* Returned when the silences could not be encoded; other failures are
+/* Returned when the state could not be encoded; other failures are
  * negative errno values. */
 #define PERSIST_EENCODE (-1000000)
 const char *persist_strerror(int rc);

@@ -1,47 +1,36 @@
 /*
  * Configuration loading and reloading, logged like Alertmanager's config
  * coordinator.  A reload builds a whole new config and swaps it in only when
- * it loaded and validated; the old one stays in force otherwise.  Handlers
- * run on the loop and do not keep config pointers across callbacks, so the
- * old config can be freed at once.
+ * it loaded, validated and its templates parsed; the old one stays in force
+ * otherwise.  The swap itself (and when the old config may go) is
+ * notifier.c's.
  */
 #include "config/config.h"
-#include "inhibit/inhibit.h"
 #include "main/daemon.h"
 #include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The inhibitor's rules point into the config, so it is rebuilt with every
- * new config and re-fed the stored alerts, as Alertmanager rebuilds its
- * inhibitor on each reload. */
-static void swap_inhibitor(struct daemon *d, const struct config *c)
-{
-    struct inhibitor *ih = inhibitor_new(c);
-    if (d->state.alerts)
-        inhibitor_observe_store(ih, d->state.alerts);
-    if (d->state.inhibitor)
-        inhibitor_free(d->state.inhibitor);
-    d->state.inhibitor = ih;
-}
-
-/* chorus does not send notifications yet (the pipeline issue).  Refusing every
- * config with a receiver would make chorus unusable as an API replacement, so
- * each integration is loaded and validated, and named here instead of being
- * ignored in silence. */
+/* Integrations chorus cannot send yet are loaded and validated, and named
+ * here instead of failing the config or being ignored in silence. */
 static void warn_unsupported_integrations(const struct config *c)
 {
     for (size_t i = 0; i < config_receiver_count(c); i++) {
         const struct config_receiver *r = config_receiver_get(c, i);
-        size_t n = config_receiver_integrations(r);
-        if (n == 0)
-            continue;
-        char count[24];
-        snprintf(count, sizeof count, "%zu", n);
-        log_kv(LOG_WARN, "Notifications are not supported yet: this receiver's integrations "
-               "will not send", "component", "configuration", "receiver", r->name,
-               "integrations", count, NULL);
+        size_t n = 0;
+        struct notify_integration *ins = notify_integrations(r, &n);
+        for (size_t j = 0; j < n; j++) {
+            if (ins[j].supported)
+                continue;
+            struct strbuf label = STRBUF_INIT;
+            notify_integration_label(&ins[j], &label);
+            log_kv(LOG_WARN, "Notifications are not supported yet for this integration: it "
+                   "will fail every notification", "component", "configuration", "receiver",
+                   r->name, "integration", strbuf_cstr(&label), NULL);
+            strbuf_free(&label);
+        }
+        free(ins);
     }
 }
 
@@ -58,11 +47,16 @@ int daemon_config_load(struct daemon *d, char **err)
         m->config_last_reload_successful = false;
         return -1;
     }
+    if (notifier_config_swap(d, c, err) != 0) {
+        /* 0.25's coordinator says this when the templates fail. */
+        log_kv(LOG_ERROR, "one or more config change subscribers failed to apply new config",
+               "component", "configuration", "file", path, "err",
+               *err ? *err : "unknown error", NULL);
+        config_free(c);
+        m->config_last_reload_successful = false;
+        return -1;
+    }
     warn_unsupported_integrations(c);
-    swap_inhibitor(d, c);
-    if (d->state.config)
-        config_free(d->state.config);
-    d->state.config = c;
     m->config_last_reload_successful = true;
     m->config_last_reload_success_time = time_now();
     log_kv(LOG_INFO, "Completed loading of configuration file", "component", "configuration",

@@ -94,6 +94,7 @@ void daemon_shutdown(struct daemon *d)
         maintenance_stop(d);
     if (d->signals_on)
         close_signals(d);
+    notifier_stop(d);
     maintenance_final(d);
     uv_timer_init(d->loop, &d->shutdown_timer);
     uv_timer_start(&d->shutdown_timer, on_shutdown_guard, SHUTDOWN_GUARD_MS, 0);

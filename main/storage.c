@@ -1,12 +1,13 @@
 /*
- * The storage directory and the silence snapshot at start-up.  A snapshot
- * that fails to decode is not fatal (Alertmanager refuses to start; an
- * operator would rather keep alerting): the silences read before the damage
- * are kept, the file is renamed aside so the next write cannot destroy what
- * a human might still recover from it, and a fresh snapshot is written at
- * once so the kept silences are durable again.
+ * The storage directory and the state snapshots (silences, nflog) at
+ * start-up.  A snapshot that fails to decode is not fatal (Alertmanager
+ * refuses to start; an operator would rather keep alerting): the records
+ * read before the damage are kept, the file is renamed aside so the next
+ * write cannot destroy what a human might still recover from it, and a
+ * fresh snapshot is written at once so the kept state is durable again.
  */
 #include "main/daemon.h"
+#include "nflog/nflog.h"
 #include "silences/silences.h"
 #include "util/util.h"
 
@@ -51,58 +52,101 @@ static char *corrupt_name(const char *path)
     return xasprintf("%s.corrupt-%s", path, stamp);
 }
 
-static int snapshot_set_aside(struct daemon *d, int loaded, const char *why)
+/* A state file and what its messages call it. */
+struct state_file {
+    const char *component; /* "silences", "nflog" */
+    const char *title;     /* "Silence snapshot" */
+    const char *items;     /* "silences" */
+    const char *path;
+    struct persist *writer;
+    /* Merges the file's bytes; the count taken, or -1 with *err. */
+    int (*load)(struct daemon *d, const uint8_t *data, size_t len, char **err);
+    size_t (*count)(const struct daemon *d);
+};
+
+static int snapshot_set_aside(struct daemon *d, const struct state_file *sf, const char *why)
 {
-    char *aside = corrupt_name(d->snapshot_path);
-    char n[24];
-    snprintf(n, sizeof n, "%d", loaded);
-    if (rename(d->snapshot_path, aside) != 0) {
-        log_kv(LOG_ERROR, "Cannot move the damaged silence snapshot aside", "component",
-               "silences", "file", d->snapshot_path, "to", aside, "err", strerror(errno), NULL);
+    char *aside = corrupt_name(sf->path);
+    char n[24], *msg;
+    snprintf(n, sizeof n, "%zu", sf->count(d));
+    if (rename(sf->path, aside) != 0) {
+        msg = xasprintf("Cannot move the damaged %s snapshot aside", sf->component);
+        log_kv(LOG_ERROR, msg, "component", sf->component, "file", sf->path, "to", aside,
+               "err", strerror(errno), NULL);
+        free(msg);
         free(aside);
         return -1;
     }
-    log_kv(LOG_WARN,
-           "Silence snapshot is damaged: kept the silences before the damage, dropped the rest",
-           "component", "silences", "file", d->snapshot_path, "kept", n, "moved_to", aside,
-           "err", why, NULL);
+    msg = xasprintf("%s is damaged: kept the %s before the damage, dropped the rest", sf->title,
+                    sf->items);
+    log_kv(LOG_WARN, msg, "component", sf->component, "file", sf->path, "kept", n, "moved_to",
+           aside, "err", why, NULL);
+    free(msg);
     free(aside);
-    int rc = persist_write_now(&d->persist);
-    if (rc != 0)
-        log_kv(LOG_ERROR, "Writing silence snapshot failed", "component", "silences", "file",
-               d->snapshot_path, "err", persist_strerror(rc), NULL);
+    int rc = persist_write_now(sf->writer);
+    if (rc != 0) {
+        msg = xasprintf("Writing %s snapshot failed", sf->component);
+        log_kv(LOG_ERROR, msg, "component", sf->component, "file", sf->path, "err",
+               persist_strerror(rc), NULL);
+        free(msg);
+    }
     return rc == 0 ? 0 : -1;
 }
 
-static int snapshot_load(struct daemon *d)
+static int snapshot_load(struct daemon *d, const struct state_file *sf)
 {
-    char *data = NULL;
+    char *data = NULL, *msg;
     size_t len = 0;
-    int rc = file_read_all(d->snapshot_path, &data, &len);
+    int rc = file_read_all(sf->path, &data, &len);
     if (rc == -ENOENT) {
-        log_kv(LOG_DEBUG, "snapshot file doesn't exist", "component", "silences", "file",
-               d->snapshot_path, NULL);
+        log_kv(LOG_DEBUG, "snapshot file doesn't exist", "component", sf->component, "file",
+               sf->path, NULL);
         return 0;
     }
     if (rc != 0) {
-        log_kv(LOG_ERROR, "Loading silence snapshot failed", "component", "silences", "file",
-               d->snapshot_path, "err", strerror_go(-rc), NULL);
+        msg = xasprintf("Loading %s failed", sf->title);
+        log_kv(LOG_ERROR, msg, "component", sf->component, "file", sf->path, "err",
+               strerror_go(-rc), NULL);
+        free(msg);
         return -1;
     }
     char *err = NULL;
-    int n = silences_merge(d->state.silences, (const uint8_t *)data, len, time_now(), &err);
+    int n = sf->load(d, (const uint8_t *)data, len, &err);
     free(data);
     if (n >= 0) {
         char count[24];
         snprintf(count, sizeof count, "%d", n);
-        log_kv(LOG_DEBUG, "Loaded silence snapshot", "component", "silences", "file",
-               d->snapshot_path, "silences", count, NULL);
+        msg = xasprintf("Loaded %s", sf->title);
+        log_kv(LOG_DEBUG, msg, "component", sf->component, "file", sf->path, sf->items, count,
+               NULL);
+        free(msg);
         return 0;
     }
-    rc = snapshot_set_aside(d, (int)silences_count(d->state.silences),
-                            err ? err : "malformed snapshot");
+    rc = snapshot_set_aside(d, sf, err ? err : "malformed snapshot");
     free(err);
     return rc;
+}
+
+static int silences_load(struct daemon *d, const uint8_t *data, size_t len, char **err)
+{
+    return silences_merge(d->state.silences, data, len, time_now(), err);
+}
+
+static size_t silences_kept(const struct daemon *d)
+{
+    return silences_count(d->state.silences);
+}
+
+/* A merge reads the same record stream a snapshot holds; 0.25's loadSnapshot
+ * takes expired records too, which the next GC drops. */
+static int nflog_load(struct daemon *d, const uint8_t *data, size_t len, char **err)
+{
+    return nflog_merge(d->nflog, data, len, INT64_MIN, err);
+}
+
+static size_t nflog_kept(const struct daemon *d)
+{
+    return nflog_count(d->nflog);
 }
 
 int storage_prepare(struct daemon *d)
@@ -117,10 +161,21 @@ int storage_prepare(struct daemon *d)
     size_t len = strlen(d->flags.storage_path);
     const char *sep = d->flags.storage_path[len - 1] == '/' ? "" : "/";
     d->snapshot_path = xasprintf("%s%ssilences", d->flags.storage_path, sep);
+    d->nflog_path = xasprintf("%s%snflog", d->flags.storage_path, sep);
     return 0;
 }
 
 int storage_load_silences(struct daemon *d)
 {
-    return snapshot_load(d);
+    struct state_file sf = {"silences",     "Silence snapshot", "silences",  d->snapshot_path,
+                            &d->persist,    silences_load,      silences_kept};
+    return snapshot_load(d, &sf);
+}
+
+int storage_load_nflog(struct daemon *d)
+{
+    struct state_file sf = {"nflog",           "Notification log snapshot", "entries",
+                            d->nflog_path,     &d->nflog_persist,           nflog_load,
+                            nflog_kept};
+    return snapshot_load(d, &sf);
 }

@@ -6,10 +6,6 @@
 #include <glob.h>
 #include <stdlib.h>
 
-/* Until the template engine's built-in defaults land, a weak reference keeps
- * every binary linking; notify_templates_load then reports them missing. */
-#pragma weak template_set_parse_defaults
-
 /* One glob as Go's filepath.Glob: sorted matches, none is not an error, a
  * malformed pattern is. */
 static int load_glob(struct template_set *set, const char *pattern, char **err)
@@ -39,11 +35,6 @@ struct template_set *notify_templates_load(const struct config *c, char **err)
 {
     struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
     char *perr = NULL;
-    if (!template_set_parse_defaults) {
-        *err = xstrdup("failed to parse templates: built-in default templates missing");
-        template_set_free(set);
-        return NULL;
-    }
     if (template_set_parse_defaults(set, &perr) != 0) {
         *err = xasprintf("failed to parse templates: %s", perr);
         free(perr);
