@@ -232,17 +232,6 @@ static int days_in(int month, int year)
     return d[month - 1];
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void fail_elem(struct strbuf *err, const char *value, size_t len, const char *layout,
                       const char *vel, size_t vlen, const char *lel)
 {
@@ -320,8 +309,8 @@ static int layout_parse(const struct layout *l, const char *s, size_t len, int64
         *out = TIME_ZERO;
         return 0;
     }
-    int64_t secs = days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 +
-                   t.min * 60 + t.sec - t.offset;
+    int64_t days = time_days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day);
+    int64_t secs = days * 86400 + t.hour * 3600 + t.min * 60 + t.sec - t.offset;
     /* int64 nanoseconds reach 1677..2262 while Go accepts years 0..9999:
      * clamp rather than refuse, so a far-future endsAt still means "never",
      * leaving headroom for sums such as endsAt + retention. */

@@ -88,20 +88,6 @@ const char *value_type_name(const struct value *v)
     return "?";
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date. */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 void time_split(int64_t t, struct time_parts *tp)
 {
     if (t == TIME_ZERO) {
@@ -117,7 +103,10 @@ void time_split(int64_t t, struct time_parts *tp)
     int64_t days = secs / 86400, rem = secs % 86400;
     if (rem < 0)
         rem += 86400, days--;
-    civil_from_days(days, &tp->year, &tp->month, &tp->day);
+    unsigned month, day;
+    time_civil_from_days(days, &tp->year, &month, &day);
+    tp->month = (int)month;
+    tp->day = (int)day;
     tp->hour = (int)(rem / 3600);
     tp->min = (int)(rem / 60 % 60);
     tp->sec = (int)(rem % 60);
