@@ -23,17 +23,6 @@ static int64_t parse_time(json_t *j)
     return t;
 }
 
-static struct template_set *load_templates(void)
-{
-    struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
-    char *err = NULL;
-    cr_assert_eq(template_set_parse_file(set, CHORUS_TEST_FIXTURES "/templates/default.tmpl", &err),
-                 0, "%s", err);
-    cr_assert_eq(template_set_parse_file(set, CHORUS_TEST_FIXTURES "/templates/email.tmpl", &err),
-                 0, "%s", err);
-    return set;
-}
-
 void integ_load(struct integ_fixture *f, const char *name, const char *receiver, int phase)
 {
     memset(f, 0, sizeof *f);
@@ -42,7 +31,10 @@ void integ_load(struct integ_fixture *f, const char *name, const char *receiver,
     f->receiver = config_receiver_find(f->config, receiver);
     cr_assert_not_null(f->receiver, "receiver %s", receiver);
     f->integrations = notify_integrations(f->receiver, &f->n_integrations);
-    f->tmpl = load_templates();
+    /* The built-in defaults, as the daemon loads them (config.yml names no
+     * template files). */
+    f->tmpl = notify_templates_load(f->config, &err);
+    cr_assert_not_null(f->tmpl, "%s", err);
 
     char path[512];
     snprintf(path, sizeof path, FIXTURES "%s.json", name);
