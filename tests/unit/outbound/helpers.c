@@ -74,6 +74,16 @@ static bool respond(struct http_server *s, const char *req, size_t len, struct s
             free(extra);
             extra = xasprintf("Location: /redirect/%d\r\n", n - 1);
         }
+    } else if (strncmp(path, "/redirect-code/", 15) == 0) {
+        status = atoi(path + 15);
+        free(extra);
+        extra = xstrdup("Location: /method\r\n");
+    } else if (strcmp(path, "/method") == 0) {
+        char method[16] = "";
+        sscanf(req, "%15s", method);
+        char *length = header_value(req, len, "Content-Length");
+        body = xasprintf("%s %s", method, length);
+        free(length);
     } else if (strncmp(path, "/echo/", 6) == 0) {
         body = header_value(req, len, path + 6);
     } else if (strcmp(path, "/big") == 0) {
@@ -156,6 +166,7 @@ static void *serve_plain(void *arg)
         }
         if (pfd[0].revents & POLLIN) {
             int fd = accept(s->listen_fd, NULL, NULL);
+            s->connections += fd >= 0;
             if (fd >= 0 && n <= MAX_CONNS) {
                 pfd[n] = (struct pollfd){.fd = fd, .events = POLLIN};
                 conns[n] = (struct conn){.fd = fd};

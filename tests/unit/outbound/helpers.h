@@ -17,14 +17,16 @@
 /* An HTTP/1.1 server on its own thread.  Plain: poll()-driven, so it serves
  * many connections at once.  TLS (cert/key set): one connection at a time.
  * Paths: /hang never answers, /status/<code>, /redirect/<n> (302s down to
- * /redirect/0), /echo/<header> (that header's value as the body), /big
+ * /redirect/0), /redirect-code/<code> (to /method, which answers with the
+ * method and Content-Length it got), /echo/<header> (that header's value as
+ * the body), /big
  * (100000 bytes); anything else is 200 "ok".  A request saying
  * `Connection: close` has its connection closed after the answer. */
 struct http_server {
     int listen_fd, port;
     pthread_t thread;
     atomic_bool stop;
-    atomic_int requests;
+    atomic_int requests, connections;
     pthread_mutex_t mu;
     struct strbuf last_request; /* raw bytes of the latest request */
     void *tls;                  /* SSL_CTX * */

@@ -328,6 +328,25 @@ Test(http, redirects)
     answer_free(&a);
 }
 
+Test(http, redirects_change_the_method_as_go_does)
+{
+    const struct {
+        int code;
+        const char *want;
+    } cases[] = {{301, "GET "}, {302, "GET "}, {303, "GET "}, {307, "POST 4"}, {308, "POST 4"}};
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *u = xasprintf("http://127.0.0.1:%d/redirect-code/%d", srv.port, cases[i].code);
+        struct outbound_http_request req = {.url = u, .body = "body", .body_len = 4};
+        struct answer a;
+        start(&req, &a);
+        cr_assert(run_until(&loop, &a.done, 5000));
+        cr_assert_eq(a.status, 200, "%d: %s", cases[i].code, a.error);
+        cr_assert_str_eq(a.body, cases[i].want, "after a %d", cases[i].code);
+        answer_free(&a);
+        free(u);
+    }
+}
+
 static void cancel_now(uv_timer_t *t)
 {
     outbound_cancel(t->data);
@@ -486,6 +505,35 @@ Test(http, done_may_close_the_client)
     cr_assert(chained.done);
     cr_assert_eq(chained.result, OUTBOUND_CANCELED);
     answer_free(&chained);
+    free(u);
+}
+
+static struct outbound_http_request chain_req;
+
+static void chain_done(void *arg, const struct outbound_http_response *r)
+{
+    many_done(arg, r);
+    if (many_answers < 1000)
+        outbound_http(ob, &chain_req, chain_done, NULL);
+}
+
+Test(http, thousand_sequential_posts)
+{
+    /* One at a time, so the rate is that of a reused connection. */
+    char *u = url("/sink");
+    const char body[] = "{\"receiver\":\"r\",\"status\":\"firing\"}";
+    chain_req = (struct outbound_http_request){.url = u, .body = body, .body_len = sizeof body - 1,
+                                               .timeout = 5000000000};
+    many_ok = many_answers = 0;
+    int64_t t0 = time_monotonic();
+    outbound_http(ob, &chain_req, chain_done, NULL);
+    cr_assert(run_until_count(&loop, &many_answers, 1000, 60000), "%d answered", many_answers);
+    double secs = (double)(time_monotonic() - t0) / 1e9;
+    cr_assert_eq(many_ok, 1000);
+    cr_assert_eq(srv.connections, 1, "keep-alive: %d connections", srv.connections);
+    printf("outbound: 1000 sequential POSTs on one connection in %.3f s (%.0f requests/s)\n",
+           secs, 1000 / secs);
+    fflush(stdout);
     free(u);
 }
 
