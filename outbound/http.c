@@ -200,6 +200,8 @@ static enum outbound_result http_setup(struct outbound_call *c,
     if (call_parse_url(c, err) < 0)
         return OUTBOUND_CONFIG;
     curl_easy_setopt(e, CURLOPT_URL, c->url);
+    /* Go sends the path as written, dot segments included. */
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     set_method_and_body(c, req);

@@ -6,8 +6,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
