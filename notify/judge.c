@@ -9,7 +9,7 @@
 /* What the error text gets after "unexpected status code N". */
 enum judge_details {
     DETAILS_BODY,      /* notify.Retrier's default: the body */
-    DETAILS_URL,       /* webhook: the configured URL (the body is drained first) */
+    DETAILS_URL,       /* webhook: "<url>: <body>" */
     DETAILS_PAGERDUTY, /* 400 only: "<message>: <errors joined by ,>" */
 };
 
@@ -52,7 +52,9 @@ static int judge_status(const struct notify_integration *in, long status, const 
             strbuf_add(&details, body, body_len);
         break;
     case DETAILS_URL:
-        strbuf_puts(&details, ((const struct config_webhook *)in->conf)->url);
+        strbuf_printf(&details, "%s: ", ((const struct config_webhook *)in->conf)->url);
+        if (body)
+            strbuf_add(&details, body, body_len);
         break;
     case DETAILS_PAGERDUTY:
         if (status == 400 && body)

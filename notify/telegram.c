@@ -23,6 +23,12 @@ int notify_telegram_judge(const struct outbound_http_response *r, bool *retry, c
     if (json_is_false(ok) || !ok) {
         const char *desc = json_string_value(json_object_get(j, "description"));
         json_int_t code = json_integer_value(json_object_get(j, "error_code"));
+        /* telebot's known errors ("Bad Request: chat not found") print the
+         * part after the one ": "; chorus applies that to every
+         * description of that shape (docs/compatibility.md). */
+        const char *sep = desc ? strstr(desc, ": ") : NULL;
+        if (sep && !strstr(sep + 2, ": "))
+            desc = sep + 2;
         *err = xasprintf("telegram: %s (%lld)", desc ? desc : "", (long long)code);
         json_decref(j);
         return -1;

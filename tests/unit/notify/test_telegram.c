@@ -43,7 +43,7 @@ Test(telegram, replies_judged_as_telebot)
                        &retry, &err),
                  -1);
     cr_assert(retry);
-    cr_assert_str_eq(err, "telegram: Bad Request: chat not found (400)");
+    cr_assert_str_eq(err, "telegram: chat not found (400)");
     free(err);
     cr_assert_eq(judge("not json", &retry, &err), -1);
     cr_assert(retry);
