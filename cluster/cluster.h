@@ -241,7 +241,9 @@ int lzw_decode(const uint8_t *in, size_t len, size_t max_out, struct strbuf *out
  * (TCP fallback probe), its ack, or err.  Go compresses every stream message;
  * chorus may send either form.  ml_stream_decode is incremental: call it with
  * everything read so far (after any label header); 0 means "need more bytes",
- * 1 means *out holds a message and *used how many bytes it took. */
+ * 1 means *out holds a message and *used how many bytes it took.  A
+ * compressed message may expand to max_decompressed bytes (0:
+ * ML_MAX_DECOMPRESSED). */
 struct ml_push_pull {
     bool join;
     size_t n_nodes;
@@ -261,8 +263,8 @@ struct ml_stream_msg {
     };
     struct strbuf owned; /* the decompressed message the slices point into */
 };
-int ml_stream_decode(const uint8_t *buf, size_t len, struct ml_stream_msg *out, size_t *used,
-                     char **err);
+int ml_stream_decode(const uint8_t *buf, size_t len, size_t max_decompressed,
+                     struct ml_stream_msg *out, size_t *used, char **err);
 void ml_stream_msg_free(struct ml_stream_msg *m);
 
 /* [6] header{Join, Nodes, UserStateLen}, the node states, the user state.

@@ -35,20 +35,32 @@ static void put_code(struct bit_writer *w, uint32_t code)
 
 /* The encoder's dictionary: (prefix code, next byte) -> code, open
  * addressing; an entry packs key << 12 | code, and code >= 258 keeps it
- * non-zero. */
-#define TABLE_SIZE 16384
+ * non-zero.  Sized to the input, since a table reset clears it all: a short
+ * message never makes more codes than it has bytes. */
+#define TABLE_MAX 16384
 struct dict {
-    uint32_t slot[TABLE_SIZE];
+    uint32_t mask;
+    uint32_t slot[];
 };
 
-static uint32_t dict_hash(uint32_t key)
+static struct dict *dict_new(size_t input_len)
 {
-    return (key ^ key >> 12) & (TABLE_SIZE - 1);
+    uint32_t size = 64;
+    while (size < TABLE_MAX && size < 4 * input_len)
+        size <<= 1;
+    struct dict *d = xmalloc(sizeof(*d) + size * sizeof(uint32_t));
+    d->mask = size - 1;
+    return d;
+}
+
+static uint32_t dict_hash(const struct dict *d, uint32_t key)
+{
+    return (key ^ key >> 12) & d->mask;
 }
 
 static uint32_t dict_get(const struct dict *d, uint32_t key)
 {
-    for (uint32_t h = dict_hash(key);; h = (h + 1) & (TABLE_SIZE - 1)) {
+    for (uint32_t h = dict_hash(d, key);; h = (h + 1) & d->mask) {
         if (!d->slot[h])
             return NO_CODE;
         if (d->slot[h] >> MAX_WIDTH == key)
@@ -58,9 +70,9 @@ static uint32_t dict_get(const struct dict *d, uint32_t key)
 
 static void dict_put(struct dict *d, uint32_t key, uint32_t code)
 {
-    uint32_t h = dict_hash(key);
+    uint32_t h = dict_hash(d, key);
     while (d->slot[h])
-        h = (h + 1) & (TABLE_SIZE - 1);
+        h = (h + 1) & d->mask;
     d->slot[h] = key << MAX_WIDTH | code;
 }
 
@@ -76,7 +88,7 @@ static void encoder_reset(struct encoder *e)
     e->w.width = LIT_WIDTH + 1;
     e->hi = CODE_EOF;
     e->overflow = 1 << (LIT_WIDTH + 1);
-    memset(e->dict, 0, sizeof(*e->dict));
+    memset(e->dict->slot, 0, ((size_t)e->dict->mask + 1) * sizeof(uint32_t));
 }
 
 /* Takes the next code; false when the table was full, which Go answers by
@@ -98,8 +110,10 @@ static bool encoder_next_code(struct encoder *e)
 
 void lzw_encode(struct strbuf *out, const uint8_t *in, size_t len)
 {
-    struct encoder e = {.w = {.out = out}, .dict = xmalloc(sizeof(struct dict))};
+    struct encoder e = {.w = {.out = out}, .dict = dict_new(len)};
     encoder_reset(&e);
+    /* 12 bits per code at worst; one allocation instead of a dozen. */
+    strbuf_grow(out, len + len / 2 + 8);
     /* Go writes CLEAR first (GIF's advice), even for empty input. */
     put_code(&e.w, CODE_CLEAR);
     if (len) {
@@ -136,8 +150,11 @@ int lzw_decode(const uint8_t *in, size_t len, size_t max_out, struct strbuf *out
 {
     if (!max_out)
         max_out = ML_MAX_DECOMPRESSED;
-    struct decoder *d = xmalloc(sizeof(*d));
+    struct decoder dec, *d = &dec; /* 20 KiB: no allocation per message */
     size_t start = out->len, pos = 0;
+    /* Memberlist's messages expand about threefold; growing once up front
+     * saves most reallocations. */
+    strbuf_grow(out, len < max_out / 3 ? 3 * len : max_out);
     uint32_t bits = 0, n_bits = 0, width = LIT_WIDTH + 1;
     uint32_t hi = CODE_EOF, overflow = 1 << width, last = NO_CODE;
     const char *why = NULL;
@@ -204,7 +221,6 @@ int lzw_decode(const uint8_t *in, size_t len, size_t max_out, struct strbuf *out
             }
         }
     }
-    free(d);
     if (why) {
         out->len = start;
         if (out->buf)

@@ -108,8 +108,8 @@ static void reset(struct ml_stream_msg *m)
     memset(m, 0, sizeof(*m));
 }
 
-static int decode_compressed(const uint8_t *buf, size_t len, struct ml_stream_msg *out,
-                             size_t *used, char **err)
+static int decode_compressed(const uint8_t *buf, size_t len, size_t max_decompressed,
+                             struct ml_stream_msg *out, size_t *used, char **err)
 {
     struct mp_reader r = {buf, buf + len, NULL};
     struct ml_compress c;
@@ -120,7 +120,7 @@ static int decode_compressed(const uint8_t *buf, size_t len, struct ml_stream_ms
         return cluster_fail(err, "memberlist stream: compress: %s", r.why);
     *used = (size_t)(r.p - buf);
     out->compressed = true;
-    if (ml_decompress(&c, 0, &out->owned, err) < 0)
+    if (ml_decompress(&c, max_decompressed, &out->owned, err) < 0)
         return -1;
     struct mp_reader body = {(const uint8_t *)out->owned.buf,
                              (const uint8_t *)out->owned.buf + out->owned.len, NULL};
@@ -134,8 +134,8 @@ static int decode_compressed(const uint8_t *buf, size_t len, struct ml_stream_ms
     return 1;
 }
 
-int ml_stream_decode(const uint8_t *buf, size_t len, struct ml_stream_msg *out, size_t *used,
-                     char **err)
+int ml_stream_decode(const uint8_t *buf, size_t len, size_t max_decompressed,
+                     struct ml_stream_msg *out, size_t *used, char **err)
 {
     memset(out, 0, sizeof(*out));
     *used = 0;
@@ -143,7 +143,7 @@ int ml_stream_decode(const uint8_t *buf, size_t len, struct ml_stream_msg *out, 
         return 0;
     int rc;
     if (buf[0] == ML_COMPRESS) {
-        rc = decode_compressed(buf, len, out, used, err);
+        rc = decode_compressed(buf, len, max_decompressed, out, used, err);
     } else {
         struct mp_reader r = {buf, buf + len, NULL};
         int mp = read_stream_body(&r, out);

@@ -205,7 +205,7 @@ static void render_stream(struct strbuf *out, const uint8_t *buf, size_t len)
     struct ml_stream_msg m;
     size_t used;
     char *err = NULL;
-    cr_assert_eq(ml_stream_decode(buf, len, &m, &used, &err), 1, "%s", err);
+    cr_assert_eq(ml_stream_decode(buf, len, 0, &m, &used, &err), 1, "%s", err);
     cr_assert_eq(used, len, "the stream holds one message");
     cr_assert(m.compressed, "Go compresses every stream message");
     strbuf_printf(out, "STREAM-COMPRESS\nLZW -> %zu bytes\n", m.owned.len);
@@ -318,7 +318,7 @@ Test(capture, streams_decode_byte_by_byte)
             struct ml_stream_msg m;
             size_t used;
             char *err = NULL;
-            int rc = ml_stream_decode(e->data, cut, &m, &used, &err);
+            int rc = ml_stream_decode(e->data, cut, 0, &m, &used, &err);
             cr_assert_eq(rc, 0, "stream %zu cut at %zu: rc %d %s", i, cut, rc, err ? err : "");
         }
     }

@@ -256,12 +256,12 @@ Test(codec, push_pull_with_newer_int_forms)
     struct ml_stream_msg m;
     size_t used;
     char *err = NULL;
-    cr_assert_eq(ml_stream_decode((const uint8_t *)sb.buf, sb.len, &m, &used, &err), 0,
+    cr_assert_eq(ml_stream_decode((const uint8_t *)sb.buf, sb.len, 0, &m, &used, &err), 0,
                  "waits for the user state");
     for (int i = 0; i < 200; i++)
         strbuf_putc(&sb, 'x');
     strbuf_add(&sb, "extra", 5);
-    cr_assert_eq(ml_stream_decode((const uint8_t *)sb.buf, sb.len, &m, &used, &err), 1, "%s", err);
+    cr_assert_eq(ml_stream_decode((const uint8_t *)sb.buf, sb.len, 0, &m, &used, &err), 1, "%s", err);
     cr_assert(m.push_pull.join);
     cr_assert_eq(m.push_pull.user_state.len, 200);
     cr_assert_eq(used, sb.len - 5);

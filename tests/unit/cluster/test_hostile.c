@@ -117,7 +117,7 @@ static int run(enum target t, const uint8_t *buf, size_t len, char **err)
             rc = -1, *err = xstrdup("bad part");
         break;
     case STREAM:
-        rc = ml_stream_decode(buf, len, &sm, &used, err);
+        rc = ml_stream_decode(buf, len, 0, &sm, &used, err);
         if (rc == 1)
             ml_stream_msg_free(&sm);
         break;
@@ -211,8 +211,8 @@ Test(hostile, long_stream_message_waits_then_completes)
     struct ml_stream_msg m;
     size_t used;
     char *err = NULL;
-    cr_assert_eq(ml_stream_decode(buf, 1 << 20, &m, &used, &err), 0);
-    cr_assert_eq(ml_stream_decode(buf, n, &m, &used, &err), 1, "20 MiB fits: %s", err);
+    cr_assert_eq(ml_stream_decode(buf, 1 << 20, 0, &m, &used, &err), 0);
+    cr_assert_eq(ml_stream_decode(buf, n, 0, &m, &used, &err), 1, "20 MiB fits: %s", err);
     ml_stream_msg_free(&m);
     free(buf);
 }
