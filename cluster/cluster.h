@@ -33,16 +33,24 @@
 /* ---- limits ----
  * Go's decoders (memberlist <= 0.5) have none; these are 0.34's where it has
  * them and otherwise far above anything a real peer sends. */
-#define ML_MAX_PACKET 65536               /* a UDP datagram, or a TLS PACKET frame's msg */
+#define ML_MAX_PACKET 65536               /* a UDP datagram, or a TLS PACKET frame's msg;
+                                             also a compressed packet's plain form */
 #define ML_MAX_NESTING 8                  /* compound/compress inside each other */
 #define ML_MAX_COMPOUND_PARTS 255         /* the count is a byte */
 #define ML_MAX_PUSH_NODES 1048576         /* pushPullHeader.Nodes */
 #define ML_MAX_USER_LEN (20u << 20)       /* UserStateLen, UserMsgLen */
-#define ML_MAX_DECOMPRESSED (40u << 20)   /* LZW output of one message */
+#define ML_MAX_DECOMPRESSED (40u << 20)   /* LZW output of one stream message */
 #define ML_MAX_STREAM_MSG (48u << 20)     /* one stream message, as read (compressed or not) */
 #define ML_MAX_MAP_FIELDS 64              /* entries in one msgpack struct map */
 #define ML_MAX_SKIP_DEPTH 16              /* nesting inside a skipped unknown value */
 #define CLUSTER_MAX_TLS_FRAME (1u << 20)  /* one TLS transport frame */
+
+/* The gossip budget (memberlist's UDPBufferSize, which Alertmanager keeps):
+ * a packet's bytes before the 5 of a CRC wrapper, with 2 for a compound's
+ * header and 2 per part. */
+#define ML_UDP_BUFFER 1400
+#define ML_COMPOUND_OVERHEAD 2
+#define ML_COMPOUND_PART_OVERHEAD 2
 
 /* Vsn every Alertmanager node advertises: protocol min/max/current 1/5/2,
  * delegate versions 0.  Meta is empty: Alertmanager sets no node metadata. */
@@ -190,7 +198,10 @@ struct ml_packet_walker {
     /* Optional: one call per part that failed to decode. */
     void (*on_error)(void *ctx, const char *why);
     void *ctx;
-    size_t max_decompressed; /* 0: ML_MAX_DECOMPRESSED */
+    /* 0: ML_MAX_PACKET.  Go compresses a packet it has already built, so
+     * the plain form is no bigger than a datagram; a larger cap would let
+     * one datagram cost the work of megabytes. */
+    size_t max_decompressed;
 };
 int ml_packet_walk(const struct ml_packet_walker *w, const uint8_t *pkt, size_t len, char **err);
 
@@ -210,8 +221,10 @@ void ml_crc_encode(struct strbuf *sb, const uint8_t *msg, size_t len);
 /* Checks and strips the wrapper (buf starts at the 12). */
 int ml_crc_unwrap(const uint8_t *buf, size_t len, struct ml_bytes *msg, char **err);
 
-/* Label header: [244][len 1..255][label].  Packets carry it first; streams
- * carry it once at the start of the connection.  Never send one to 0.25. */
+/* Label header: [244][len][label], the label 1..255 bytes (configuration
+ * checks that; encoding anything else aborts).  Packets carry it first;
+ * streams carry it once at the start of the connection.  Never send one to
+ * 0.25. */
 void ml_label_encode(struct strbuf *sb, const char *label);
 /* When buf starts with 244, the label and the header length; otherwise an
  * empty label and 0.  -1 on a zero or truncated length. */

@@ -229,7 +229,8 @@ static int walk_compressed(struct walk *k, const uint8_t *buf, size_t len, int d
     if (ml_compress_decode(buf, len, &c, &used, err) < 0)
         return -1;
     struct strbuf plain = STRBUF_INIT;
-    int rc = ml_decompress(&c, k->w->max_decompressed, &plain, err);
+    size_t cap = k->w->max_decompressed ? k->w->max_decompressed : ML_MAX_PACKET;
+    int rc = ml_decompress(&c, cap, &plain, err);
     if (rc == 0)
         rc = walk_message(k, (const uint8_t *)plain.buf, plain.len, depth + 1, err);
     strbuf_free(&plain);
