@@ -193,7 +193,9 @@ struct ml_packet_walker {
     /* The receiver's --cluster.label; NULL or "" accepts only unlabelled
      * packets, as memberlist >= 0.3 does.  (0.25 cannot strip labels.) */
     const char *label;
-    /* Non-zero stops the walk; the walk then returns -1 with *err "stopped". */
+    /* Non-zero stops the walk; the walk then returns -1 with *err "stopped".
+     * msg and its slices live only during the call (they may point into a
+     * decompressed buffer); copy what is kept. */
     int (*fn)(void *ctx, const struct ml_msg *msg);
     /* Optional: one call per part that failed to decode. */
     void (*on_error)(void *ctx, const char *why);
