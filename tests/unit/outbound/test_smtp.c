@@ -6,11 +6,14 @@
  */
 #include "helpers.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,21 +25,22 @@ static pid_t server_pid;
 static int server_port;
 static char *dir, *out_path, *smarthost;
 
-static void smtp_server_start(const char *auth, bool starttls)
+/* tls_flag: NULL, "--starttls" or "--implicit-tls". */
+static void smtp_server_start_on(int port, const char *auth, const char *tls_flag)
 {
-    server_port = free_port();
-    char port[16];
-    snprintf(port, sizeof port, "%d", server_port);
+    server_port = port;
+    char port_arg[16];
+    snprintf(port_arg, sizeof port_arg, "%d", server_port);
     char *script = xasprintf("%s/outbound/smtp_server.py", CHORUS_TEST_FIXTURES);
     char *cert = xasprintf("%s/cert.pem", dir), *key = xasprintf("%s/key.pem", dir);
-    const char *argv[12] = {"/usr/bin/python3", script, "--port", port, "--out", out_path};
+    const char *argv[12] = {"/usr/bin/python3", script, "--port", port_arg, "--out", out_path};
     size_t n = 6;
     if (auth) {
         argv[n++] = "--auth";
         argv[n++] = auth;
     }
-    if (starttls) {
-        argv[n++] = "--starttls";
+    if (tls_flag) {
+        argv[n++] = tls_flag;
         argv[n++] = cert;
         argv[n++] = key;
     }
@@ -51,6 +55,11 @@ static void smtp_server_start(const char *auth, bool starttls)
     free(script);
     free(cert);
     free(key);
+}
+
+static void smtp_server_start(const char *auth, bool starttls)
+{
+    smtp_server_start_on(free_port(), auth, starttls ? "--starttls" : NULL);
 }
 
 static void setup(void)
@@ -197,27 +206,71 @@ Test(smtp, delivered_byte_exact)
     free(b64);
 }
 
+/* Sends req (its smarthost filled in here) to a server offering offered;
+ * want: the recorded auth, as JSON. */
+static void expect_auth(const char *offered, struct outbound_smtp_request *req, const char *want)
+{
+    smtp_server_start(offered, false);
+    req->smarthost = smarthost;
+    send_ok(req);
+    char *field = xasprintf("\"auth\": %s", want);
+    assert_recorded(field);
+    free(field);
+}
+
 Test(smtp, auth_plain)
 {
-    smtp_server_start("PLAIN,LOGIN", false);
     struct outbound_smtp_request req = request();
-    req.auth_username = "user";
+    req.auth_username = req.auth_identity = "user";
     req.auth_password = "pass";
-    req.auth_identity = "user";
-    send_ok(&req);
-    assert_recorded("\"auth\": [\"PLAIN\", \"user\", \"pass\"]");
+    expect_auth("PLAIN,LOGIN", &req, "[\"PLAIN\", \"user\", \"pass\"]");
 }
 
 Test(smtp, auth_login_with_password_file)
 {
-    smtp_server_start("LOGIN", false);
     struct outbound_smtp_request req = request();
     req.auth_username = "user";
     char *pw = write_temp_file(dir, "pw", "from-file\n");
     req.auth_password_file = pw;
-    send_ok(&req);
-    assert_recorded("\"auth\": [\"LOGIN\", \"user\", \"from-file\"]");
+    expect_auth("LOGIN", &req, "[\"LOGIN\", \"user\", \"from-file\"]");
     free(pw);
+}
+
+Test(smtp, auth_cram_md5_uses_the_secret)
+{
+    struct outbound_smtp_request req = request();
+    req.auth_username = "user";
+    req.auth_password = "not-this";
+    req.auth_secret = "secret";
+    expect_auth("CRAM-MD5,PLAIN", &req, "[\"CRAM-MD5\", \"user\", \"digest ok\"]");
+}
+
+Test(smtp, no_auth_without_username)
+{
+    struct outbound_smtp_request req = request();
+    req.auth_password = "unused";
+    expect_auth("PLAIN", &req, "null");
+}
+
+Test(smtp, implicit_tls_on_port_465)
+{
+    /* Port 465 is what selects implicit TLS, and binding it needs root. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(465)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int bound = bind(fd, (struct sockaddr *)&a, sizeof a);
+    close(fd);
+    if (bound != 0)
+        cr_skip_test("cannot bind 127.0.0.1:465 here");
+    smtp_server_start_on(465, NULL, "--implicit-tls");
+    struct outbound_smtp_request req = request();
+    struct config_tls tls = {.ca_file = xasprintf("%s/cert.pem", dir)};
+    req.tls = &tls;
+    req.require_tls = true; /* no STARTTLS on an implicit TLS connection */
+    send_ok(&req);
+    assert_recorded("\"tls\": true");
+    free(tls.ca_file);
 }
 
 Test(smtp, auth_refused)
@@ -227,15 +280,6 @@ Test(smtp, auth_refused)
     req.auth_username = "user";
     req.auth_password = "wrong";
     send_failing(&req, OUTBOUND_TRANSPORT, 535, "authentication failed");
-}
-
-Test(smtp, no_auth_without_username)
-{
-    smtp_server_start("PLAIN", false);
-    struct outbound_smtp_request req = request();
-    req.auth_password = "unused";
-    send_ok(&req);
-    assert_recorded("\"auth\": null");
 }
 
 Test(smtp, require_tls_without_starttls)
