@@ -274,9 +274,11 @@ static void hashes_add(struct nflog_hashes *h, uint64_t v)
     h->items[h->len++] = v;
 }
 
-static bool resolved_at(const struct alert *a, int64_t now)
+/* The dispatcher zeroed ends_at on every alert still firing when the flush
+ * started, so what is left set is a resolve (0.25 asks the clock then). */
+static bool resolved(const struct alert *a)
 {
-    return a->ends_at != TIME_ZERO && a->ends_at <= now;
+    return a->ends_at != TIME_ZERO;
 }
 
 static void split_alerts(struct pipeline_branch *b)
@@ -284,7 +286,7 @@ static void split_alerts(struct pipeline_branch *b)
     const struct pipeline_flush *pf = b->flush;
     for (size_t i = 0; i < pf->n_kept; i++) {
         const struct alert *a = &pf->kept[i];
-        hashes_add(resolved_at(a, pf->f->now) ? &b->resolved : &b->firing,
+        hashes_add(resolved(a) ? &b->resolved : &b->firing,
                    nflog_alert_hash(&a->labels));
     }
 }
@@ -322,7 +324,7 @@ static void choose_sent(struct pipeline_branch *b)
     const struct pipeline_flush *pf = b->flush;
     b->sent = xcalloc(pf->n_kept ? pf->n_kept : 1, sizeof *b->sent);
     for (size_t i = 0; i < pf->n_kept; i++)
-        if (b->in.send_resolved || !resolved_at(&pf->kept[i], pf->f->now))
+        if (b->in.send_resolved || !resolved(&pf->kept[i]))
             b->sent[b->n_sent++] = pf->kept[i];
 }
 
