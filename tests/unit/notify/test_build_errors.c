@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define NOPE "template: :1:3: executing \"\" at <.Nope>: can't evaluate field Nope in type template.Data"
 
@@ -119,4 +120,16 @@ Test(build_errors, unsupported_kind)
     cr_assert(!retry);
     cr_assert_str_eq(err, "pushover: integration not supported yet by chorus");
     free(err);
+}
+
+/* Secrets read from files as 0.25 read them in the capture: Slack's URL and
+ * PagerDuty's key trimmed, Opsgenie's key as is.  The paths are relative and
+ * the capture ran 0.25 in the fixtures folder, so this test runs there too
+ * (Criterion runs each test in its own process). */
+Test(build_errors, secrets_from_files_as_captured)
+{
+    cr_assert_eq(chdir(CHORUS_TEST_FIXTURES "/notify"), 0);
+    integ_check_scenario("files", "files", NOTIFY_SLACK, "/files/slack", 0);
+    integ_check_scenario("files", "files", NOTIFY_PAGERDUTY, "/files/pagerduty", 0);
+    integ_check_scenario("files", "files", NOTIFY_OPSGENIE, "/files/opsgenie/", 0);
 }
