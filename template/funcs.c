@@ -700,43 +700,144 @@ static int fn_safe_html(struct exec_state *st, struct value *args, size_t n, str
     return 0;
 }
 
-/* regexp.Expand's $name / ${name} / $$ in the replacement. */
-static void expand_repl(const struct value *repl, const char *subj, PCRE2_SIZE *ov, int groups,
-                        pcre2_code *code, struct strbuf *out)
+/* The subject as PCRE2 matches it.  Go reads each invalid UTF-8 byte as
+ * U+FFFD, which PCRE2 refuses in UTF mode; such a subject is matched with
+ * those bytes written as U+FFFD, and offsets are mapped back so unmatched
+ * text and groups are copied from the original bytes, as Go copies them. */
+struct re_subject {
+    const char *orig;
+    const char *text;
+    size_t len;  /* of text */
+    size_t *map; /* offset in text -> offset in orig; NULL when text is orig */
+};
+
+static void re_subject_init(struct re_subject *sj, const char *s, size_t n)
+{
+    *sj = (struct re_subject){s, s, n, NULL};
+    if (utf8_valid(s, n))
+        return;
+    struct strbuf text = STRBUF_INIT;
+    sj->map = xmalloc((3 * n + 1) * sizeof *sj->map);
+    for (size_t i = 0, used; i < n; i += used) {
+        uint32_t r = utf8_get(s + i, n - i, &used);
+        bool invalid = r == 0xFFFD && used == 1;
+        for (size_t k = 0; k < (invalid ? 3 : used); k++)
+            sj->map[text.len + k] = i;
+        strbuf_add(&text, invalid ? "\xef\xbf\xbd" : s + i, invalid ? 3 : used);
+    }
+    sj->map[text.len] = n;
+    sj->len = text.len;
+    sj->text = strbuf_detach(&text);
+}
+
+static void re_subject_free(struct re_subject *sj)
+{
+    if (sj->map) {
+        free((char *)sj->text);
+        free(sj->map);
+    }
+}
+
+/* orig's bytes between two offsets in text. */
+static void re_subject_copy(const struct re_subject *sj, size_t from, size_t to,
+                            struct strbuf *out)
+{
+    if (sj->map)
+        from = sj->map[from], to = sj->map[to];
+    strbuf_add(out, sj->orig + from, to - from);
+}
+
+/* Go's unicode.IsLetter || unicode.IsDigit for one encoded non-ASCII rune,
+ * from PCRE2's Unicode tables. */
+static pcre2_code *letter_or_digit_re;
+static pthread_once_t letter_or_digit_once = PTHREAD_ONCE_INIT;
+
+static void letter_or_digit_init(void)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    letter_or_digit_re = pcre2_compile((PCRE2_SPTR) "^[\\p{L}\\p{Nd}]$", PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &ec, &eo, NULL);
+}
+
+static bool rune_letter_or_digit(const char *s, size_t n)
+{
+    pthread_once(&letter_or_digit_once, letter_or_digit_init);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    bool yes = letter_or_digit_re &&
+               pcre2_match(letter_or_digit_re, (PCRE2_SPTR)s, n, 0, 0, md, NULL) > 0;
+    pcre2_match_data_free(md);
+    return yes;
+}
+
+/* Length of the group name at s, as Go's regexp extract() reads it: letters,
+ * digits and '_'. */
+static size_t repl_name_len(const char *s, size_t n)
+{
+    size_t i = 0, used;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c != '_' && !isalnum(c))
+                break;
+            i++;
+            continue;
+        }
+        uint32_t r = utf8_get(s + i, n - i, &used);
+        if ((r == 0xFFFD && used == 1) || !rune_letter_or_digit(s + i, used))
+            break;
+        i += used;
+    }
+    return i;
+}
+
+/* The group number a name denotes, or -1 when it is a name: Go takes only
+ * plain decimal numbers below 1e8 without a leading zero. */
+static long repl_group_number(const char *name, size_t n)
+{
+    long num = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] < '0' || name[i] > '9' || num >= 100000000)
+            return -1;
+        num = num * 10 + (name[i] - '0');
+    }
+    return n > 1 && name[0] == '0' ? -1 : num;
+}
+
+/* regexp.Expand's $name / ${name} / $$ in the replacement; a malformed
+ * reference leaves its '$' as text. */
+static void expand_repl(const struct value *repl, const struct re_subject *sj, PCRE2_SIZE *ov,
+                        int groups, pcre2_code *code, struct strbuf *out)
 {
     const char *s = repl->u.str.s;
     size_t len = repl->u.str.len;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] != '$' || i + 1 >= len) {
+        if (s[i] != '$') {
             strbuf_putc(out, s[i]);
             continue;
         }
-        if (s[i + 1] == '$') {
+        if (i + 1 < len && s[i + 1] == '$') {
             strbuf_putc(out, '$');
             i++;
             continue;
         }
-        size_t start = i + 1, end;
-        bool brace = s[start] == '{';
+        size_t start = i + 1;
+        bool brace = start < len && s[start] == '{';
         if (brace)
             start++;
-        for (end = start; end < len && (s[end] == '_' || isalnum((unsigned char)s[end])); end++)
-            ;
-        if (end == start || (brace && (end >= len || s[end] != '}'))) {
+        size_t nl = repl_name_len(s + start, len - start), end = start + nl;
+        if (nl == 0 || (brace && (end >= len || s[end] != '}'))) {
             strbuf_putc(out, '$');
             continue;
         }
-        char name[64];
-        size_t nl = end - start < sizeof name - 1 ? end - start : sizeof name - 1;
-        memcpy(name, s + start, nl);
-        name[nl] = '\0';
-        char *e;
-        long num = strtol(name, &e, 10);
-        int g = *e ? pcre2_substring_number_from_name(code, (PCRE2_SPTR)name) : (int)num;
-        if (*e == '\0' && nl > 0 && num >= 0 && num < groups && ov[2 * num] != PCRE2_UNSET)
-            strbuf_add(out, subj + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
-        else if (*e && g > 0 && g < groups && ov[2 * g] != PCRE2_UNSET)
-            strbuf_add(out, subj + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+        long g = repl_group_number(s + start, nl);
+        if (g < 0) {
+            char *name = xstrndup(s + start, nl);
+            g = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+            free(name);
+        }
+        if (g >= 0 && g < groups && ov[2 * g] != PCRE2_UNSET)
+            re_subject_copy(sj, ov[2 * g], ov[2 * g + 1], out);
         i = brace ? end : end - 1;
     }
 }
@@ -746,30 +847,35 @@ static int re_replace(const struct value *pat, const struct value *repl, const s
 {
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat->u.str.s, pat->u.str.len, PCRE2_UTF,
-                                     &ec, &eo, NULL);
+    /* Go's $ without (?m) is the end of the text only. */
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat->u.str.s, pat->u.str.len,
+                                     PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &ec, &eo, NULL);
     if (!code) {
         strbuf_printf(err, "regexp: Compile(`%.*s`): error parsing regexp",
                       (int)pat->u.str.len, pat->u.str.s);
         return -1;
     }
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
-    const char *subj = text->u.str.s;
-    size_t len = text->u.str.len, search = 0, last = 0;
+    struct re_subject sj;
+    re_subject_init(&sj, text->u.str.s, text->u.str.len);
+    size_t len = sj.len, search = 0, last = 0;
     while (search <= len) {
-        int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, search, 0, md, NULL);
+        /* sj.text is valid UTF-8 and search is on a character boundary,
+         * so PCRE2 need not check the whole subject on every call. */
+        int rc = pcre2_match(code, (PCRE2_SPTR)sj.text, len, search, PCRE2_NO_UTF_CHECK, md,
+                             NULL);
         if (rc < 0)
             break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];
-        strbuf_add(out, subj + last, ms - last);
+        re_subject_copy(&sj, last, ms, out);
         /* An empty match right after a match is not replaced (Go). */
         if (me > last || ms == 0)
-            expand_repl(repl, subj, ov, rc, code, out);
+            expand_repl(repl, &sj, ov, rc, code, out);
         last = me;
         size_t width = 0;
         if (search < len)
-            utf8_get(subj + search, len - search, &width);
+            utf8_get(sj.text + search, len - search, &width);
         if (search + width > me)
             search += width;
         else if (search + 1 > me)
@@ -777,7 +883,8 @@ static int re_replace(const struct value *pat, const struct value *repl, const s
         else
             search = me;
     }
-    strbuf_add(out, subj + last, len - last);
+    re_subject_copy(&sj, last, len, out);
+    re_subject_free(&sj);
     pcre2_match_data_free(md);
     pcre2_code_free(code);
     return 0;
