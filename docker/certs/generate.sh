@@ -3,14 +3,19 @@
 #   ca.crt, ca.key               a private CA (10 years) that signs the peers
 #   <peer>.crt, <peer>.key       one certificate per peer, usable as server and
 #                                client certificate (mutual TLS), with the peer's
-#                                name (and any extra names) in subjectAltName
+#                                name, any extra names and the cluster's name in
+#                                subjectAltName
 #   <peer>-tls.yml               the file for chorus's (and Alertmanager's)
 #                                --cluster.tls-config: tls_server_config and
 #                                tls_client_config, paths under CERT_DIR_IN_CONFIG
 #
-#   generate.sh [-o OUTDIR] [-d CERT_DIR_IN_CONFIG] [-f] PEER[=EXTRA_NAME,...] ...
+#   generate.sh [-o OUTDIR] [-d CERT_DIR_IN_CONFIG] [-n CLUSTER_NAME] [-f] PEER[=EXTRA_NAME,...] ...
 #     -o  where to write (default: docker/certs/out beside this script)
 #     -d  directory the replicas see the files in (default: /etc/chorus/tls)
+#     -n  the name every peer certificate carries and every peer checks
+#         (tls_client_config.server_name; default: chorus-cluster).  Gossip
+#         dials peers by IP address, which in containers is not known ahead,
+#         so the peers verify this shared name, signed by the private CA.
 #     -f  regenerate everything even if the CA exists
 #   Without PEER arguments: chorus-1 chorus-2 chorus-3 (the compose demo).
 #   EXTRA_NAME entries that look like IPv4/IPv6 addresses become IP SANs.
@@ -23,12 +28,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 out="$here/out"
 dir_in_config=/etc/chorus/tls
 force=0
-while getopts o:d:f opt; do
+cluster_name=chorus-cluster
+while getopts o:d:n:f opt; do
     case $opt in
     o) out=$OPTARG ;;
     d) dir_in_config=$OPTARG ;;
+    n) cluster_name=$OPTARG ;;
     f) force=1 ;;
-    *) echo "usage: $0 [-o OUTDIR] [-d DIR_IN_CONFIG] [-f] PEER[=NAME,...] ..." >&2; exit 2 ;;
+    *) echo "usage: $0 [-o OUTDIR] [-d DIR_IN_CONFIG] [-n CLUSTER_NAME] [-f] PEER[=NAME,...] ..." >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -58,7 +65,7 @@ for spec in "$@"; do
     '' | *[!A-Za-z0-9._-]*) echo "generate.sh: bad peer name '$peer'" >&2; exit 2 ;;
     esac
     if [ ! -s "$out/$peer.crt" ] || [ ! -s "$out/$peer.key" ]; then
-        san="DNS:$peer,DNS:localhost,IP:127.0.0.1"
+        san="DNS:$peer,DNS:$cluster_name,DNS:localhost,IP:127.0.0.1"
         old_ifs=$IFS
         IFS=,
         for name in $extra; do
@@ -98,6 +105,7 @@ tls_client_config:
   cert_file: $dir_in_config/$peer.crt
   key_file: $dir_in_config/$peer.key
   ca_file: $dir_in_config/ca.crt
+  server_name: $cluster_name
   insecure_skip_verify: false
 YAML
 done
