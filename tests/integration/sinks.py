@@ -1,7 +1,7 @@
 """Local notification sinks for the notification tests (127.0.0.1 only).
 
 HttpSink: a threaded HTTP server standing in for a webhook, Slack, Telegram,
-Discord, MS Teams, PagerDuty or Opsgenie endpoint.  It records every request
+Discord, MS Teams, PagerDuty or Opsgenie endpoint, over HTTP or HTTPS.  It records every request
 (arrival time, method, path, query, headers, body) and answers 200 with a
 small JSON body (Telegram's client wants {"ok":true,"result":...}; the
 others only look at the status).  Per path it can be told to answer a
@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -89,8 +90,10 @@ class _Rule:
 class HttpSink:
     """A recording HTTP server on 127.0.0.1:<free port>."""
 
-    def __init__(self, name="sink"):
+    def __init__(self, name="sink", tls=None):
+        """tls=(cert, key) serves HTTPS with that certificate."""
         self.name = name
+        self.tls = tls
         self.requests = []
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
@@ -156,13 +159,19 @@ class HttpSink:
                 if attempt == 2:
                     raise
         self.server.daemon_threads = True
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls[0], tls[1])
+            # The handshake happens in the handler's thread, on first read.
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.1}, daemon=True)
         self.thread.start()
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def on(self, path, statuses=None, hang=0.0, body=None, match=None):
         """Answers requests to path (with match in the body, if given) with the

@@ -5,13 +5,16 @@ Run with /usr/bin/python3 (sinks.SmtpSink does).  Appends one JSON line per
 message to --out: arrival time, MAIL FROM, RCPT TOs, the AUTH mechanism and
 login used (or null), the EHLO/HELO name, whether the session was under TLS,
 and the raw DATA (latin-1 text of the bytes).  --auth USER:PASS requires
-AUTH (PLAIN or LOGIN, advertised also without TLS; --mechs limits which, LOGIN's
+AUTH (PLAIN, LOGIN or CRAM-MD5, advertised also without TLS, in the order
+CRAM-MD5 LOGIN PLAIN; --mechs says which, LOGIN and PLAIN by default; LOGIN's
 challenges are "Username:" and "Password:"); --cert/--key offer
 STARTTLS.  Not collected by ctest (its name does not start with test_).
 """
 
 import argparse
+import hmac
 import json
+import secrets
 import signal
 import ssl
 import sys
@@ -19,7 +22,7 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import MISSING, AuthResult, auth_mechanism
 
 
 def main():
@@ -32,6 +35,7 @@ def main():
     ap.add_argument("--mechs", default="LOGIN,PLAIN")
     args = ap.parse_args()
     lock = threading.Lock()
+    args_auth = args.auth
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
@@ -46,6 +50,20 @@ def main():
                 f.write(json.dumps(rec) + "\n")
             return "250 OK"
 
+        @auth_mechanism("CRAM-MD5")
+        async def auth_CRAM_MD5(self, server, args):
+            # RFC 2195: the client answers "user hex(HMAC-MD5(secret, challenge))".
+            user, _, password = args_auth.partition(":")
+            challenge = "<%s.%d@sink.test>" % (secrets.token_hex(8), int(time.time()))
+            resp = await server.challenge_auth(challenge)
+            if resp is MISSING:
+                return AuthResult(success=False, handled=True)
+            login, _, digest = resp.decode("utf-8", "replace").rpartition(" ")
+            want = hmac.new(password.encode(), challenge.encode(), "md5").hexdigest()
+            ok = login == user and hmac.compare_digest(digest, want)
+            return AuthResult(success=ok, handled=False,
+                              auth_data=("CRAM-MD5", login) if ok else None)
+
     kwargs = {}
     if args.auth:
         user, _, password = args.auth.partition(":")
@@ -55,8 +73,10 @@ def main():
             return AuthResult(success=ok, handled=False,
                               auth_data=(mechanism, auth_data.login.decode()) if ok else None)
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False,
-                      auth_exclude_mechanism=[m for m in ("LOGIN", "PLAIN")
+                      auth_exclude_mechanism=[m for m in ("CRAM-MD5", "LOGIN", "PLAIN")
                                               if m not in args.mechs.split(",")])
+    else:
+        kwargs.update(auth_exclude_mechanism=["CRAM-MD5"])
     if args.cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.cert, args.key)

@@ -1,24 +1,36 @@
 #!/usr/bin/env python3
 """Differential notification test: the requests each integration sends.
 
-One alertmanager.yml with one receiver per integration (webhook, e-mail
-without TLS with AUTH PLAIN and with STARTTLS and AUTH LOGIN, Slack,
-Telegram, Discord, PagerDuty Events v2, Opsgenie; not PagerDuty's v1 API, to
-which 0.25 posts at a fixed events.pagerduty.com address whatever the url;
-not MS Teams, which 0.25 does not have: msteams_configs came in 0.26), every url/api_url/smarthost pointed
-at local sinks (sinks.py), runs once through Alertmanager 0.25 and once
-through the candidate, both with --web.external-url=http://am.example:9093
-so that links in the messages are equal.  The webhook receiver has two
-integrations (basic auth; bearer token and max_alerts 1), the Slack one too
-(the second with the default send_resolved false: only the first
-notification, 0.25's dedup sends nothing for the partial and the full
-resolve).  Each integration
-gets its own
-group (group_by [alertname, integration]) of two alerts with fixed startsAt
-and endsAt, unicode and HTML-special labels and annotations.  Three
-notifications per integration:
+One alertmanager.yml with one receiver per integration, every
+url/api_url/smarthost pointed at local sinks (sinks.py), runs once through
+Alertmanager 0.25 and once through the candidate, both with
+--web.external-url=http://am.example:9093 so that links are equal:
 
-  1. both alerts firing (startsAt is in the past: the group flushes at once);
+  webhook        two integrations: basic auth; bearer token and max_alerts 1
+  webhook-tls    HTTPS with tls_config.ca_file (a certificate made here)
+  email          no TLS, AUTH PLAIN, two recipients (one with a unicode
+                 name), a configured unicode header, default HTML body
+  email-starttls STARTTLS (require_tls, ca_file), AUTH LOGIN (0.25 takes the
+                 first mechanism the server lists: LOGIN PLAIN), text + HTML
+  email-crammd5  AUTH CRAM-MD5 (auth_secret), text-only body, configured
+                 Subject and Reply-To headers
+  slack          fields and actions; a second one with the default
+                 send_resolved (false): only the first notification is sent
+  telegram, discord, pagerduty (Events v2, links), opsgenie (responders,
+                 tags, details; close by alias)
+
+Not tested: PagerDuty's v1 API (0.25 posts it to a fixed
+events.pagerduty.com address whatever the url), MS Teams (msteams_configs
+came in 0.26).
+
+Each integration gets its own group (group_by [alertname, integration]) of
+two alerts with fixed startsAt and endsAt, unicode and HTML-special labels
+and annotations.  Three notifications per integration:
+
+  1. both alerts firing, after group_wait (3s: startsAt, 1s in the past, plus
+     group_wait is still ahead when the alerts arrive, so neither server
+     flushes early: an early flush could run before the second alert of the
+     POST is inserted, as seen with 0.25, and send a one-alert group);
   2. the first alert resolved (send_resolved is on everywhere): one firing,
      one resolved, at the next group_interval tick;
   3. the second one resolved too: everything resolved.
@@ -56,6 +68,7 @@ EXTERNAL_URL = "http://am.example:9093"
 SMTP_USER, SMTP_PASS = "chorus-user", "s3cret pass"
 WAIT_NOTIFY = 12.0      # seconds a notification may take to arrive
 SETTLE = 3.0            # seconds of quiet after the last one (> group_interval)
+READY_WAIT = 60.0       # seconds one side waits for the other to be ready
 
 # Headers that say how the bytes travel, not what the receiver gets: the
 # sink's address (checked on its own), the body length (the body is
@@ -65,11 +78,12 @@ SETTLE = 3.0            # seconds of quiet after the last one (> group_interval)
 TRANSPORT_HEADERS = {"host", "content-length", "accept-encoding", "connection", "expect",
                      "transfer-encoding", "accept"}
 
-HTTP_KINDS = ["webhook", "slack", "telegram", "discord", "pagerduty", "opsgenie"]
-MAIL_KINDS = ["email", "email-starttls"]
+HTTP_KINDS = ["webhook", "webhook-tls", "slack", "telegram", "discord", "pagerduty",
+              "opsgenie"]
+MAIL_KINDS = ["email", "email-starttls", "email-crammd5"]
 
 
-def config(http_url, smtp_plain, smtp_tls, cert):
+def config(http_url, https_url, smtp_plain, smtp_tls, smtp_cram, cert):
     return """\
 global:
   resolve_timeout: 5m
@@ -78,13 +92,15 @@ global:
 route:
   receiver: blackhole
   group_by: [alertname, integration]
-  group_wait: 1s
+  group_wait: 3s
   group_interval: 2s
   repeat_interval: 1h
   routes:
     - {{matchers: ['integration="webhook"'], receiver: webhook}}
     - {{matchers: ['integration="email"'], receiver: email}}
     - {{matchers: ['integration="email-starttls"'], receiver: email-starttls}}
+    - {{matchers: ['integration="email-crammd5"'], receiver: email-crammd5}}
+    - {{matchers: ['integration="webhook-tls"'], receiver: webhook-tls}}
     - {{matchers: ['integration="slack"'], receiver: slack}}
     - {{matchers: ['integration="telegram"'], receiver: telegram}}
     - {{matchers: ['integration="discord"'], receiver: discord}}
@@ -111,6 +127,24 @@ receivers:
         send_resolved: true
         headers:
           X-Chorus-Test: 'plain & <simple> ✓'
+  - name: webhook-tls
+    webhook_configs:
+      - url: {https}/webhook-tls/hook
+        http_config:
+          tls_config: {{ca_file: '{cert}'}}
+  - name: email-crammd5
+    email_configs:
+      - to: 'cram@example.org'
+        smarthost: {smtp_cram}
+        auth_username: {user}
+        auth_secret: '{password}'
+        require_tls: false
+        send_resolved: true
+        html: ''
+        text: '{{{{ template "email.default.subject" . }}}} – {{{{ .CommonAnnotations.runbook_url }}}}'
+        headers:
+          Subject: 'Custom: {{{{ .Status }}}} {{{{ .GroupLabels.alertname }}}}'
+          Reply-To: 'Önë <one@example.org>'
   - name: email-starttls
     email_configs:
       - to: tls@example.org
@@ -159,18 +193,21 @@ receivers:
           - {{name: 'ops-team', type: team}}
         details:
           extra: 'x <y> & z'
-""".format(h=http_url, smtp_plain=smtp_plain, smtp_tls=smtp_tls, cert=cert,
+""".format(h=http_url, https=https_url, smtp_plain=smtp_plain, smtp_tls=smtp_tls,
+           smtp_cram=smtp_cram, cert=cert,
            user=SMTP_USER, password=SMTP_PASS)
 
 
 def alerts(kind, t0, phase):
     """The two alerts of kind's group; phase 0 firing, 1 first resolved,
-    2 both resolved.  All times are fixed (relative to one t0)."""
-    starts = harness.rfc3339(t0 - 300)[:-5] + ".123456789Z"
+    2 both resolved.  All times are fixed (relative to one t0, when both
+    servers were ready): startsAt t0-1s (with nanoseconds), endsAt t0+1h
+    while firing, t0+1s and t0+1.25s once resolved."""
+    starts = harness.rfc3339(t0 - 1)[:-5] + ".123456789Z"
     out = []
     for i in range(2):
         resolved = phase > i
-        ends = t0 - 60 + 10 * i if resolved else t0 + 3600
+        ends = t0 + 1 + 0.25 * i if resolved else t0 + 3600
         out.append({
             "labels": {"alertname": "Diff<&>\"ünï\"", "integration": kind,
                        "instance": ["host-1:9100", "höst-2 <b>&amp;"][i],
@@ -192,8 +229,10 @@ class Side:
         self.kind = kind
         self.binary = binary
         self.http = None
+        self.https = None
         self.smtp_plain = None
         self.smtp_tls = None
+        self.smtp_cram = None
         self.server = None
         self.error = None
         self.timeline = []
@@ -204,8 +243,13 @@ class Side:
                                          mechs=("PLAIN",))
         self.smtp_tls = sinks.SmtpSink(self.name + "-smtps", auth=(SMTP_USER, SMTP_PASS),
                                        starttls=True)
-        cfg = config(self.http.url, self.smtp_plain.smarthost, self.smtp_tls.smarthost,
-                     self.smtp_tls.cert)
+        self.smtp_cram = sinks.SmtpSink(self.name + "-smtpc", auth=(SMTP_USER, SMTP_PASS),
+                                        mechs=("CRAM-MD5", "LOGIN", "PLAIN"))
+        # The STARTTLS sink's certificate (for 127.0.0.1) serves HTTPS too.
+        self.https = sinks.HttpSink(self.name + "-https",
+                                    tls=(self.smtp_tls.cert, self.smtp_tls.key))
+        cfg = config(self.http.url, self.https.url, self.smtp_plain.smarthost,
+                     self.smtp_tls.smarthost, self.smtp_cram.smarthost, self.smtp_tls.cert)
         self.server = Server(self.kind, self.binary, cfg, name=self.name,
                              extra_args=["--web.external-url=" + EXTERNAL_URL])
         self.server.start()
@@ -220,9 +264,11 @@ class Side:
         exp["slack"] = n + 1              # the second one only fires (send_resolved false)
         return exp
 
-    def run(self, t0):
+    def run(self, barrier, shared):
         try:
             self.start()
+            barrier.wait(READY_WAIT)
+            t0 = shared["t0"]
             for phase in range(3):
                 body = []
                 for k in HTTP_KINDS + MAIL_KINDS:
@@ -239,7 +285,12 @@ class Side:
                     time.sleep(0.1)
                 self.timeline.append((phase, self.counts()))
             time.sleep(SETTLE)
+        except threading.BrokenBarrierError:
+            self.error = "the other side did not start"
+            if self.server is None or self.server.proc is None:
+                self.error = "this side did not start"
         except Exception as e:
+            barrier.abort()
             self.error = "%s: %s" % (type(e).__name__, e)
 
     def requests(self, k):
@@ -247,10 +298,16 @@ class Side:
             return self.smtp_plain.messages()
         if k == "email-starttls":
             return self.smtp_tls.messages()
-        return [r for r in self.http.snapshot() if r.path.startswith("/" + k + "/")]
+        if k == "email-crammd5":
+            return self.smtp_cram.messages()
+        return [r for r in self.sink_for(k).snapshot() if r.path.startswith("/" + k + "/")]
+
+    def sink_for(self, k):
+        return self.https if k == "webhook-tls" else self.http
 
     def close(self):
-        for x in (self.server, self.http, self.smtp_plain, self.smtp_tls):
+        for x in (self.server, self.http, self.https, self.smtp_plain, self.smtp_tls,
+                  self.smtp_cram):
             if x is not None:
                 try:
                     x.close()
@@ -268,7 +325,7 @@ def compare_http(res, k, i, ref, cand, ref_side, cand_side):
               "reference %s %s?%s\ncandidate %s %s?%s"
               % (ref.method, ref.path, ref.query, cand.method, cand.path, cand.query))
     hr, hc = ref.header_dict(), cand.header_dict()
-    res.check(hc.get("host") == "127.0.0.1:%d" % cand_side.http.port,
+    res.check(hc.get("host") == "127.0.0.1:%d" % cand_side.sink_for(k).port,
               what + ": Host names the sink", "Host: %r" % hc.get("host"))
     keys = sorted(set(hr) | set(hc))
     diffs = ["%s: reference %r, candidate %r" % (h, hr.get(h), hc.get(h))
@@ -374,8 +431,9 @@ def main():
     ref = Side("reference", "alertmanager", harness.ALERTMANAGER_BIN)
     cand = Side("candidate", kind, binary)
     try:
-        t0 = float(int(time.time()))
-        threads = [threading.Thread(target=s.run, args=(t0,)) for s in (ref, cand)]
+        shared = {}
+        barrier = threading.Barrier(2, action=lambda: shared.update(t0=time.time()))
+        threads = [threading.Thread(target=s.run, args=(barrier, shared)) for s in (ref, cand)]
         for t in threads:
             t.start()
         for t in threads:
