@@ -27,13 +27,6 @@ static bool q_plain(unsigned char b)
     return b >= ' ' && b <= '~' && b != '=' && b != '?' && b != '_';
 }
 
-static size_t rune_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    return n <= avail && utf8_valid((const char *)s, n) ? n : 1;
-}
-
 static void q_encode(struct strbuf *out, const char *s)
 {
     if (!q_needs_encoding(s)) {
@@ -46,7 +39,7 @@ static void q_encode(struct strbuf *out, const char *s)
     size_t len = strlen(s), used = 0;
     strbuf_puts(out, "=?utf-8?q?");
     for (size_t i = 0; i < len;) {
-        size_t n = q_plain(p[i]) ? 1 : rune_len(p + i, len - i);
+        size_t n = q_plain(p[i]) ? 1 : notify_rune_len((const char *)p + i, len - i);
         size_t enc = q_plain(p[i]) ? 1 : 3 * n;
         if (used + enc > max_content) {
             strbuf_puts(out, "?= =?utf-8?q?");
@@ -222,7 +215,7 @@ static int consume_atom(struct addr_parser *p, bool dot, bool permissive, char *
 {
     size_t len = strlen(p->s), i = 0;
     while (i < len) {
-        size_t n = rune_len((const unsigned char *)p->s + i, len - i);
+        size_t n = notify_rune_len(p->s + i, len - i);
         if (n == 1 && (unsigned char)p->s[i] >= 0x80) {
             struct strbuf q = STRBUF_INIT;
             strbuf_go_quote(&q, p->s);
@@ -266,7 +259,7 @@ static int consume_quoted(struct addr_parser *p, char **out, char **err)
             *err = xstrdup("mail: unclosed quoted-string");
             break;
         }
-        size_t n = rune_len((const unsigned char *)s, strlen(s));
+        size_t n = notify_rune_len(s, strlen(s));
         if (escaped || (c != '\\' && c != '"' && (is_vchar(c) || c == ' ' || c == '\t'))) {
             if (escaped && !is_vchar(c) && c != ' ' && c != '\t') {
                 *err = xasprintf("mail: bad character in quoted-string: '\\x%02x'", c);
@@ -487,17 +480,6 @@ fail:
 
 /* ---- the message ---- */
 
-static void random_hex(char *out, size_t n_bytes)
-{
-    unsigned char buf[64];
-    random_bytes(buf, n_bytes);
-    for (size_t i = 0; i < n_bytes; i++) {
-        out[2 * i] = "0123456789abcdef"[buf[i] >> 4];
-        out[2 * i + 1] = "0123456789abcdef"[buf[i] & 15];
-    }
-    out[2 * n_bytes] = '\0';
-}
-
 /* One mime/multipart part: its headers in sorted order, then the body
  * quoted-printable. */
 static void add_part(struct strbuf *mp, const char *boundary, bool first,
@@ -585,8 +567,11 @@ static int render_message(struct notify_render *r, const struct config_email *c,
         strbuf_puts(msg, "\r\n");
         free(value);
     }
+    /* mime/multipart's random boundary: 30 random bytes in hex. */
+    unsigned char random[30];
     char boundary[61];
-    random_hex(boundary, 30);
+    random_bytes(random, sizeof random);
+    notify_hex(random, sizeof random, boundary);
     header_lines(msg, c, now);
     strbuf_printf(msg, "Content-Type: multipart/alternative;  boundary=%s\r\n", boundary);
     strbuf_puts(msg, "MIME-Version: 1.0\r\n\r\n");

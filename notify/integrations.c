@@ -170,14 +170,37 @@ const char *notify_render_kept(struct notify_render *r, struct notify_message *m
     return notify_keep(m, notify_render(r, text));
 }
 
-static size_t utf8_rune_len(const unsigned char *s, size_t avail)
+size_t notify_rune_len(const char *s, size_t avail)
 {
-    /* Go decodes an invalid byte as one rune of length 1. */
-    unsigned char c = s[0];
+    unsigned char c = (unsigned char)s[0];
     size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (n > avail || !utf8_valid((const char *)s, n))
+    if (n > avail || !utf8_valid(s, n))
         return 1;
     return n;
+}
+
+char *notify_trim_space(char *s)
+{
+    size_t start = 0, len = strlen(s);
+    while (start < len && strchr(" \t\n\v\f\r", s[start]))
+        start++;
+    while (len > start && strchr(" \t\n\v\f\r", s[len - 1]))
+        len--;
+    memmove(s, s + start, len - start);
+    s[len - start] = '\0';
+    return s;
+}
+
+char *notify_read_secret(const char *path, bool trim, char **err)
+{
+    char *content = NULL;
+    size_t len = 0;
+    int rc = file_read_all(path ? path : "", &content, &len);
+    if (rc < 0) {
+        *err = xasprintf("open %s: %s", path ? path : "", strerror_go(-rc));
+        return NULL;
+    }
+    return trim ? notify_trim_space(content) : content;
 }
 
 #define TRUNCATION_MARKER "\xe2\x80\xa6" /* "…" */
@@ -188,7 +211,7 @@ char *notify_truncate_runes(const char *s, size_t n, bool *truncated)
     for (size_t i = 0; i < len; runes++) {
         if (runes == keep)
             cut = i;
-        i += utf8_rune_len((const unsigned char *)s + i, len - i);
+        i += notify_rune_len(s + i, len - i);
     }
     if (runes <= n) {
         if (truncated)
@@ -226,12 +249,21 @@ char *notify_truncate_bytes(const char *s, size_t n, bool *truncated)
     return strbuf_detach(&sb);
 }
 
+void notify_hex(const void *data, size_t n, char *out)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = "0123456789abcdef"[b[i] >> 4];
+        out[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 void notify_key_hash(const char *group_key, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)group_key, strlen(group_key), md);
-    for (size_t i = 0; i < sizeof md; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    notify_hex(md, sizeof md, out);
 }
 
 void jobj_begin(struct json_obj *o, struct strbuf *sb)

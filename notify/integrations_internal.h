@@ -53,6 +53,17 @@ char *notify_truncate_runes(const char *s, size_t n, bool *truncated);
 /* notify.TruncateInBytes. */
 char *notify_truncate_bytes(const char *s, size_t n, bool *truncated);
 
+/* Bytes of the UTF-8 rune at s; 1 for an invalid byte, as Go decodes it. */
+size_t notify_rune_len(const char *s, size_t avail);
+/* Go's strings.TrimSpace, in place; returns s. */
+char *notify_trim_space(char *s);
+/* A secret file's content (0.25 reads it per notification), trimmed when
+ * asked; NULL with *err = "open <path>: <reason>" when unreadable. */
+char *notify_read_secret(const char *path, bool trim, char **err);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void notify_hex(const void *data, size_t n, char *out);
+
 /* SHA-256 of the group key in lowercase hex: 0.25's Key.Hash() (PagerDuty
  * dedup key, Opsgenie alias). */
 void notify_key_hash(const char *group_key, char out[65]);

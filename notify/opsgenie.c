@@ -9,20 +9,12 @@
 
 #define OPSGENIE_MAX_MESSAGE_RUNES 130
 
-static bool go_space(char ch)
-{
-    return ch == ' ' || (ch >= '\t' && ch <= '\r');
-}
-
 /* 0.25's safeSplit: the whole string trimmed, split at commas, empty parts
  * dropped (the parts keep their own spaces).  Returns the count. */
-static size_t safe_split(const char *s, char ***parts)
+static size_t safe_split(const char *text, char ***parts)
 {
-    while (go_space(*s))
-        s++;
+    char *s = notify_trim_space(xstrdup(text));
     size_t len = strlen(s), n = 0;
-    while (len && go_space(s[len - 1]))
-        len--;
     *parts = NULL;
     for (size_t start = 0; start < len;) {
         const char *comma = memchr(s + start, ',', len - start);
@@ -33,6 +25,7 @@ static size_t safe_split(const char *s, char ***parts)
         }
         start = end + 1;
     }
+    free(s);
     return n;
 }
 
@@ -218,12 +211,11 @@ static char *api_key(struct notify_render *r, const struct config_opsgenie *c, c
 {
     if (c->api_key && *c->api_key)
         return notify_render(r, c->api_key);
-    char *content = NULL;
-    size_t len = 0;
-    int rc = file_read_all(c->api_key_file ? c->api_key_file : "", &content, &len);
-    if (rc < 0) {
-        *err = xasprintf("read key_file error: open %s: %s",
-                         c->api_key_file ? c->api_key_file : "", strerror_go(-rc));
+    char *why = NULL;
+    char *content = notify_read_secret(c->api_key_file, false, &why);
+    if (!content) {
+        *err = xasprintf("read key_file error: %s", why);
+        free(why);
         return NULL;
     }
     char *key = notify_render(r, content);

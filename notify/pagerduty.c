@@ -112,22 +112,12 @@ static char *pd_key(const char *inline_key, const char *file, const char *what, 
 {
     if (inline_key && *inline_key)
         return xstrdup(inline_key);
-    char *content = NULL;
-    size_t len = 0;
-    int rc = file_read_all(file ? file : "", &content, &len);
-    if (rc < 0) {
-        *err = xasprintf("failed to read %s key from file: open %s: %s", what, file ? file : "",
-                         strerror_go(-rc));
-        return NULL;
+    char *why = NULL;
+    char *key = notify_read_secret(file, true, &why);
+    if (!key) {
+        *err = xasprintf("failed to read %s key from file: %s", what, why);
+        free(why);
     }
-    /* strings.TrimSpace */
-    size_t start = 0;
-    while (start < len && strchr(" \t\r\n\v\f", content[start]))
-        start++;
-    while (len > start && strchr(" \t\r\n\v\f", content[len - 1]))
-        len--;
-    char *key = xstrndup(content + start, len - start);
-    free(content);
     return key;
 }
 

@@ -107,18 +107,7 @@ static void json_attachment(struct strbuf *sb, struct notify_render *r,
 /* api_url, or api_url_file read per notification as 0.25 does. */
 static char *slack_url(const struct config_slack *c, char **err)
 {
-    if (c->api_url)
-        return xstrdup(c->api_url);
-    char *content = NULL;
-    size_t len = 0;
-    int rc = file_read_all(c->api_url_file, &content, &len);
-    if (rc < 0) {
-        *err = xasprintf("open %s: %s", c->api_url_file, strerror_go(-rc));
-        return NULL;
-    }
-    while (len && strchr(" \t\r\n", content[len - 1]))
-        content[--len] = '\0';
-    return content;
+    return c->api_url ? xstrdup(c->api_url) : notify_read_secret(c->api_url_file, true, err);
 }
 
 int notify_build_slack(const struct notify_integration *in, const struct template_set *tmpl,
