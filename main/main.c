@@ -94,24 +94,23 @@ static void cluster_note(const struct flags *f)
                "component", "cluster", "listen_address", f->cluster_listen_address, NULL);
 }
 
+/* The loaded --web.config.file (NULL without one): the API servers read it
+ * until the process ends. */
+static struct config_web *web_config;
+
 /* Alertmanager 0.25 reads the web config as it starts listening and fails
  * with "Listen error"; chorus loads and validates it during start-up,
- * before binding, with the same message, but does not enforce it yet. */
+ * before binding, with the same message. */
 static int web_config_check(const struct flags *f)
 {
     if (!*f->web_config_file)
         return 0;
-    struct config_web *w = NULL;
     char *err = NULL;
-    if (config_web_load_file(f->web_config_file, &w, &err) != 0) {
+    if (config_web_load_file(f->web_config_file, &web_config, &err) != 0) {
         log_kv(LOG_ERROR, "Listen error", "err", err, NULL);
         free(err);
         return -1;
     }
-    config_web_free(w);
-    log_kv(LOG_WARN, "Web config file is not enforced yet: serving plain HTTP without "
-                     "authentication",
-           "file", f->web_config_file, NULL);
     return 0;
 }
 
@@ -134,7 +133,8 @@ static int encode_silences(void *ctx, uint8_t **buf, size_t *len)
 
 static int api_start_all(struct daemon *d)
 {
-    struct api_options opts = {NULL, d->route_prefix};
+    struct api_options opts = {.route_prefix = d->route_prefix, .web = web_config};
+    bool tls = web_config && web_config->tls.enabled;
     if (d->flags.web_systemd_socket) {
         log_kv(LOG_ERROR, "Listen error", "err", "systemd socket activation is not supported",
                NULL);
@@ -151,8 +151,8 @@ static int api_start_all(struct daemon *d)
         }
         d->n_apis++;
         log_kv(LOG_INFO, "Listening on", "address", opts.listen_address, NULL);
-        log_kv(LOG_INFO, "TLS is disabled.", "http2", "false", "address", opts.listen_address,
-               NULL);
+        log_kv(LOG_INFO, tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false",
+               "address", opts.listen_address, NULL);
     }
     return 0;
 }
@@ -230,6 +230,7 @@ int main(int argc, char **argv)
     d.loop = uv_default_loop();
     rc = run(&d);
     uv_loop_close(d.loop);
+    config_web_free(web_config);
     free(d.external_url);
     free(d.route_prefix);
     free(d.snapshot_path);

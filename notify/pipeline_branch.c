@@ -242,12 +242,7 @@ static void attempt(struct pipeline_branch *b)
     b->attempt_start = time_monotonic();
     b->next_attempt = b->attempt_start + randomized(b->backoff);
     b->backoff = b->backoff * 3 / 2 > BACKOFF_MAX ? BACKOFF_MAX : b->backoff * 3 / 2;
-    if (!b->in.supported) {
-        char *err = xasprintf("chorus cannot send %s notifications yet",
-                              notify_kind_name(b->in.kind));
-        judged(b, -1, false, err);
-        return;
-    }
+    /* An unsupported kind fails here, unretried, with notify_build's words. */
     if (!b->have_msg) {
         struct notify_group g;
         bool retry = false;
