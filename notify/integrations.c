@@ -207,46 +207,29 @@ char *notify_read_secret(const char *path, bool trim, char **err)
 
 char *notify_truncate_runes(const char *s, size_t n, bool *truncated)
 {
-    size_t len = strlen(s), runes = 0, cut = 0, keep = n > 3 ? n - 1 : n;
-    for (size_t i = 0; i < len; runes++) {
-        if (runes == keep)
-            cut = i;
+    size_t len = strlen(s), runes = 0;
+    for (size_t i = 0; i < len; runes++)
         i += notify_rune_len(s + i, len - i);
-    }
-    if (runes <= n) {
-        if (truncated)
-            *truncated = false;
-        return xstrdup(s);
-    }
     if (truncated)
-        *truncated = true;
-    /* Go's []rune conversion turns invalid bytes into U+FFFD; only valid
-     * text reaches here in practice (templates render UTF-8). */
-    char *out = xmalloc(cut + sizeof TRUNCATION_MARKER);
-    memcpy(out, s, cut);
+        *truncated = runes > n;
+    if (runes <= n)
+        return xstrdup(s);
+    /* The kept runes go through Go's []rune conversion, which turns each
+     * invalid byte into U+FFFD. */
+    size_t keep = n > 3 ? n - 1 : n;
+    struct strbuf out = STRBUF_INIT;
+    strbuf_grow(&out, 1);
+    for (size_t i = 0, r = 0; r < keep; r++) {
+        size_t k = notify_rune_len(s + i, len - i);
+        if (k == 1 && (unsigned char)s[i] >= 0x80)
+            strbuf_puts(&out, "\xef\xbf\xbd");
+        else
+            strbuf_add(&out, s + i, k);
+        i += k;
+    }
     if (n > 3)
-        memcpy(out + cut, TRUNCATION_MARKER, sizeof TRUNCATION_MARKER);
-    else
-        out[cut] = '\0';
-    return out;
-}
-
-char *notify_truncate_bytes(const char *s, size_t n, bool *truncated)
-{
-    size_t len = strlen(s);
-    if (len <= n) {
-        if (truncated)
-            *truncated = false;
-        return xstrdup(s);
-    }
-    if (truncated)
-        *truncated = true;
-    if (n <= 3)
-        return xstrndup(s, n);
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_add(&sb, s, n - 3);
-    strbuf_puts(&sb, TRUNCATION_MARKER);
-    return strbuf_detach(&sb);
+        strbuf_puts(&out, TRUNCATION_MARKER);
+    return strbuf_detach(&out);
 }
 
 void notify_hex(const void *data, size_t n, char *out)

@@ -50,8 +50,6 @@ const char *notify_render_kept(struct notify_render *r, struct notify_message *m
 /* 0.25's notify.TruncateInRunes: at most n runes, the last one "…" when cut.
  * Returns a new string. */
 char *notify_truncate_runes(const char *s, size_t n, bool *truncated);
-/* notify.TruncateInBytes. */
-char *notify_truncate_bytes(const char *s, size_t n, bool *truncated);
 
 /* Bytes of the UTF-8 rune at s; 1 for an invalid byte, as Go decodes it. */
 size_t notify_rune_len(const char *s, size_t avail);
