@@ -11,6 +11,9 @@ the POST that created it.  A notification is "on time" if it arrives within
 [-EARLY, +LATE] of its tick.
 
   fire           first notification after group_wait, once
+  early          startsAt + group_wait already past (group_wait 3s here):
+                 flushed at once, the next tick group_interval later; also
+                 when such an alert joins a group still waiting (0.25)
   add            an alert added to a notified group goes out at the next
                  group_interval tick (not group_wait after it was added)
   repeat         repeat_interval 5s: repeats on the tick grid (t0+1, +7, +13)
@@ -174,6 +177,37 @@ def sc_fire(ctx):
         expect_summary(ctx, got[0], "firing[Fire:firing]", "the first notification")
     ctx.at(GW + 2 * GI + 0.5)
     expect_count(ctx, 1, "after two more ticks without change")
+
+
+def sc_early(ctx):
+    ctx.start(make_config(ctx.sink).replace("group_wait: 1s", "group_wait: 3s"))
+    old = alert("Early")
+    old["startsAt"] = harness.rfc3339(time.time() - 10)
+    ctx.post([old, alert("Early2")])
+    ctx.at(0.5)
+    old2 = alert("Early2", i="2")
+    old2["startsAt"] = harness.rfc3339(time.time() - 10)
+    ctx.post([alert("Early", i="2"), old2])
+    ctx.at(0.5 + GI + LATE + 0.2)
+    got = [r for r in ctx.reqs() if '"Early"' in r.body.decode()]
+    if ctx.check(len(got) == 2, "Early: two notifications by t0+%.1f" % (GI + LATE + 0.2),
+                 ctx.timeline()):
+        ctx.on_time(got[0], 0.0, "Early's first notification (startsAt + group_wait is "
+                    "past: flushed at once, not after group_wait 3s)")
+        expect_summary(ctx, got[0], "firing[Early:firing]", "Early's first notification")
+        ctx.on_time(got[1], GI, "Early's added alert (group_interval after the early flush)")
+        expect_summary(ctx, got[1], "firing[Early:firing,Early/2:firing]",
+                       "Early's second notification")
+    # 0.25 checks on every insert into a group that has not flushed yet (0.34
+    # only when the group is created): an old alert joining a waiting group
+    # flushes it at once.
+    got = [r for r in ctx.reqs() if '"Early2"' in r.body.decode()]
+    if ctx.check(len(got) == 1, "Early2: one notification by t0+%.1f" % (0.5 + GI + LATE),
+                 ctx.timeline()):
+        ctx.on_time(got[0], 0.5, "Early2's notification (an old alert joined the waiting "
+                    "group at t0+0.5: flushed at once)")
+        expect_summary(ctx, got[0], "firing[Early2:firing,Early2/2:firing]",
+                       "Early2's notification")
 
 
 def sc_add(ctx):
@@ -389,7 +423,7 @@ def sc_retry(ctx):
                   "statuses %r" % [x.status for x in got])
 
 
-SCENARIOS = [("fire", sc_fire), ("add", sc_add), ("repeat", sc_repeat),
+SCENARIOS = [("fire", sc_fire), ("early", sc_early), ("add", sc_add), ("repeat", sc_repeat),
              ("resolve", sc_resolve), ("no_resolved", sc_no_resolved),
              ("inhibit", sc_inhibit), ("silence", sc_silence), ("mute", sc_mute),
              ("continue", sc_continue), ("retry", sc_retry)]
