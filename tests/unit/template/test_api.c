@@ -219,3 +219,44 @@ Test(api, html_execution_of_named_template)
     strbuf_free(&out);
     template_set_free(set);
 }
+
+static struct template_set *set_with_defaults(void)
+{
+    struct template_set *set = template_set_new(TEMPLATE_COMPAT_0_25);
+    char *err = NULL;
+    cr_assert_eq(template_set_parse_defaults(set, &err), 0, "%s", err ? err : "");
+    return set;
+}
+
+Test(api, user_files_override_built_in_defaults_as_on_alertmanager)
+{
+    struct template_set *set = set_with_defaults();
+    char *err = NULL;
+    cr_assert_str_eq(render(set, "{{ template \"slack.default.title\" . }}", &api_data),
+                     "[FIRING:1]  ");
+    /* An empty user definition keeps the default, a non-empty one replaces
+     * it, and the defaults that call it follow. */
+    cr_assert_eq(template_set_parse(set, "u.tmpl", "{{ define \"__subject\" }} {{ end }}", &err),
+                 0);
+    cr_assert_str_eq(render(set, "{{ template \"email.default.subject\" . }}", &api_data),
+                     "[FIRING:1]  ");
+    cr_assert_eq(template_set_parse(set, "v.tmpl", "{{ define \"__subject\" }}S{{ end }}", &err),
+                 0);
+    cr_assert_str_eq(render(set,
+                            "{{ template \"slack.default.fallback\" . }}|"
+                            "{{ template \"email.default.subject\" . }}",
+                            &api_data),
+                     "S | http://am/#/alerts?receiver=team|S");
+    template_set_free(set);
+}
+
+Test(api, built_in_defaults_add_no_file_templates)
+{
+    struct template_set *set = set_with_defaults();
+    cr_assert(template_set_has(set, "email.default.html"));
+    cr_assert(template_set_has(set, "__text_alert_list"));
+    cr_assert_not(template_set_has(set, "default.tmpl"));
+    cr_assert_not(template_set_has(set, "email.tmpl"));
+    cr_assert_not(template_set_has(set, "messages.tmpl"));
+    template_set_free(set);
+}
