@@ -30,7 +30,10 @@ the POST that created it.  A notification is "on time" if it arrives within
   continue       a route with continue: both receivers get the group
   retry          the receiver answers 500 then 200: retried once, one
                  notification delivered (the sink saw 2 equal requests), not
-                 sent again at the next ticks
+                 sent again at the next ticks; the metrics count 1 notification
+                 and 2 requests, 1 failed
+  fail400        the receiver answers 400: no retry within the flush, the
+                 flush fails, so each tick sends again
 """
 
 import json
@@ -421,12 +424,47 @@ def sc_retry(ctx):
         ctx.check(got[0].body == got[1].body and [x.status for x in got] == [500, 200],
                   "the retry is the same request; answers 500 then 200",
                   "statuses %r" % [x.status for x in got])
+    expect_metrics(ctx, {"alertmanager_notifications_total": 1,
+                         "alertmanager_notifications_failed_total": 0,
+                         "alertmanager_notification_requests_total": 2,
+                         "alertmanager_notification_requests_failed_total": 1,
+                         "alertmanager_notification_latency_seconds_count": 2},
+                   "one notification (not failed) in two requests (one failed)")
+
+
+def expect_metrics(ctx, want, what):
+    """0.25 counts notifications (one per flush and integration, failed if
+    all attempts failed) and requests (every attempt) separately."""
+    status, _, body = http("GET", ctx.server.url + "/metrics")
+    text = body.decode("utf-8", "replace")
+    got = {m: harness.metric_value(text, m, {"integration": "webhook"}) for m in want}
+    ctx.check(status == 200 and got == {m: float(v) for m, v in want.items()},
+              "metrics{integration=\"webhook\"}: " + what, "got %r" % got)
+
+
+def sc_fail400(ctx):
+    ctx.sink.on("/wh", statuses=[400])
+    ctx.start(make_config(ctx.sink))
+    ctx.post([alert("Fail400")])
+    ctx.at(GW + 2 * GI + 0.5)
+    got = ctx.reqs()
+    # 4xx is not retried within a flush; the flush fails, nothing is logged,
+    # so every tick tries again: t0+1, t0+3, t0+5.
+    if ctx.check(len(got) == 3, "the sink saw 3 requests by t0+5.5: one per tick, no "
+                 "retry within a flush", ctx.timeline()):
+        for r, tick in zip(got, (GW, GW + GI, GW + 2 * GI)):
+            ctx.on_time(r, tick, "an attempt")
+    expect_metrics(ctx, {"alertmanager_notifications_total": 3,
+                         "alertmanager_notifications_failed_total": 3,
+                         "alertmanager_notification_requests_total": 3,
+                         "alertmanager_notification_requests_failed_total": 3},
+                   "three failed notifications, three failed requests")
 
 
 SCENARIOS = [("fire", sc_fire), ("early", sc_early), ("add", sc_add), ("repeat", sc_repeat),
              ("resolve", sc_resolve), ("no_resolved", sc_no_resolved),
              ("inhibit", sc_inhibit), ("silence", sc_silence), ("mute", sc_mute),
-             ("continue", sc_continue), ("retry", sc_retry)]
+             ("continue", sc_continue), ("retry", sc_retry), ("fail400", sc_fail400)]
 
 
 def run_one(name, fn, kind, binary, out):
