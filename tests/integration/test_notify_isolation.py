@@ -2,10 +2,11 @@
 """A receiver that hangs does not delay other groups (issue 4, acceptance 3).
 
 Receivers "slow" and "fast" are webhooks at one HTTP sink; the sink holds
-every request for group SlowA open for 30 s without answering.  Timers:
+every request for group SlowA open for 30 s without answering.  Receiver
+"slowmail" sends e-mail to a TCP listener that accepts and never greets.  Timers:
 group_wait 1s, group_interval 2s, group_by [alertname].
 
-  t0      POST SlowA                 -> its flush at t0+1 hangs
+  t0      POST SlowA, SlowMail       -> their flushes at t0+1 hang
   t0+1.5  POST FastA/1 (receiver fast), SlowB (receiver slow, another group)
           -> both due at t0+2.5 (group_wait)
   t0+3.0  POST FastA/2               -> due at FastA's next tick, t0+4.5
@@ -23,6 +24,7 @@ Alertmanager, against Alertmanager 0.25 at the same time for reference
 """
 
 import os
+import socket
 import sys
 import threading
 import time
@@ -47,9 +49,17 @@ route:
   group_interval: 2s
   repeat_interval: 1h
   routes:
+    - matchers: ['alertname="SlowMail"']
+      receiver: slowmail
     - matchers: ['alertname=~"Slow.*"']
       receiver: slow
 receivers:
+  - name: slowmail
+    email_configs:
+      - to: ops@example.org
+        from: am@example.org
+        smarthost: 127.0.0.1:{blackhole}
+        require_tls: false
   - name: fast
     webhook_configs:
       - url: {sink}/fast
@@ -73,9 +83,41 @@ def summary(req):
         for a in j.get("alerts", [])))
 
 
+class BlackHole:
+    """A TCP listener that accepts connections and never says a word (an SMTP
+    server that hangs before its greeting)."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = []          # (monotonic time, socket)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.accepted.append((time.monotonic(), conn))
+            except OSError:
+                continue
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(2)
+        for _, c in self.accepted:
+            c.close()
+        self.sock.close()
+
+
 def run(kind, binary, name):
     """Returns (checks, lines): checks as (ok, what, detail)."""
     checks, lines = [], []
+    hole = BlackHole()
     sink = sinks.HttpSink(name)
     sink.on("/slow", hang=HANG, match='"alertname":"SlowA"')
     srv = None
@@ -84,7 +126,8 @@ def run(kind, binary, name):
         checks.append((bool(ok), what, detail))
 
     try:
-        srv = Server(kind, binary, CONFIG.format(sink=sink.url), name=name).start()
+        srv = Server(kind, binary, CONFIG.format(sink=sink.url, blackhole=hole.port),
+                     name=name).start()
         t0 = time.monotonic()
 
         def post(alerts):
@@ -102,7 +145,7 @@ def run(kind, binary, name):
             status, _, _ = http("GET", srv.url + "/api/v2/status", timeout=10)
             return status, time.monotonic() - s
 
-        post([alert("SlowA")])
+        post([alert("SlowA"), alert("SlowMail")])
         at(1.5)
         post([alert("FastA", "1"), alert("SlowB")])
         at(2.0)
@@ -124,6 +167,12 @@ def run(kind, binary, name):
         hung = [r for r in reqs if r.path == "/slow" and '"SlowA"' in r.body.decode()]
         check(len(hung) >= 1 and abs(hung[0].mono - t0 - 1.0) <= LIMIT,
               "the hanging receiver got SlowA's request at ~t0+1 (and holds it)",
+              "\n".join(lines))
+        mail = [t for t, _ in hole.accepted]
+        lines.append("SMTP black hole: connections at %s" % ", ".join(
+            "t0+%.3fs" % (t - t0) for t in mail))
+        check(len(mail) >= 1 and abs(mail[0] - t0 - 1.0) <= LIMIT,
+              "the silent SMTP server got SlowMail's connection at ~t0+1 (and holds it)",
               "\n".join(lines))
         expected = [("fast firing[FastA/1:firing]", 2.5, "FastA first (receiver fast)"),
                     ("slow firing[SlowB/1:firing]", 2.5,
@@ -162,8 +211,13 @@ def run(kind, binary, name):
             lines.append("log:\n" + srv.log_tail(15))
     finally:
         if srv is not None:
+            s = time.monotonic()
+            rc = srv.stop()
+            lines.append("SIGTERM with the requests still hanging: exit code %r after %.2fs"
+                         % (rc, time.monotonic() - s))
             srv.close()
         sink.close()
+        hole.close()
     return checks, lines
 
 
