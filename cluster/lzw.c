@@ -35,22 +35,22 @@ static void put_code(struct bit_writer *w, uint32_t code)
 
 /* The encoder's dictionary: (prefix code, next byte) -> code, open
  * addressing; an entry packs key << 12 | code, and code >= 258 keeps it
- * non-zero.  Sized to the input, since a table reset clears it all: a short
- * message never makes more codes than it has bytes. */
+ * non-zero.  It lives on the stack (64 KiB; compressing is frequent and
+ * allocating is not free) and only the part the input can fill is used,
+ * since every table reset clears it: a short message never makes more codes
+ * than it has bytes. */
 #define TABLE_MAX 16384
 struct dict {
     uint32_t mask;
-    uint32_t slot[];
+    uint32_t slot[TABLE_MAX];
 };
 
-static struct dict *dict_new(size_t input_len)
+static void dict_size(struct dict *d, size_t input_len)
 {
     uint32_t size = 64;
     while (size < TABLE_MAX && size < 4 * input_len)
         size <<= 1;
-    struct dict *d = xmalloc(sizeof(*d) + size * sizeof(uint32_t));
     d->mask = size - 1;
-    return d;
 }
 
 static uint32_t dict_hash(const struct dict *d, uint32_t key)
@@ -110,7 +110,9 @@ static bool encoder_next_code(struct encoder *e)
 
 void lzw_encode(struct strbuf *out, const uint8_t *in, size_t len)
 {
-    struct encoder e = {.w = {.out = out}, .dict = dict_new(len)};
+    struct dict dict;
+    dict_size(&dict, len);
+    struct encoder e = {.w = {.out = out}, .dict = &dict};
     encoder_reset(&e);
     /* 12 bits per code at worst; one allocation instead of a dozen. */
     strbuf_grow(out, len + len / 2 + 8);
@@ -136,7 +138,6 @@ void lzw_encode(struct strbuf *out, const uint8_t *in, size_t len)
     put_code(&e.w, CODE_EOF);
     if (e.w.n_bits)
         strbuf_putc(out, (char)(e.w.bits & 0xff));
-    free(e.dict);
 }
 
 struct decoder {
