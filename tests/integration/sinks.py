@@ -79,8 +79,9 @@ class Request:
 
 
 class _Rule:
-    def __init__(self, statuses=None, hang=0.0, body=None, match=None):
+    def __init__(self, statuses=None, hang=0.0, body=None, match=None, headers=None):
         self.statuses = list(statuses or [])
+        self.headers = dict(headers or {})
         self.hang = hang
         self.body = body
         self.match = match            # bytes that must occur in the body, or None
@@ -112,7 +113,7 @@ class HttpSink:
                 body = self._read_body()
                 req = Request(t, mono, self.command, self.path, list(self.headers.items()),
                               body, None)
-                status, hang, payload = sink._decide(req)
+                status, hang, payload, extra = sink._decide(req)
                 with sink.cond:
                     sink.requests.append(req)
                     sink.cond.notify_all()
@@ -125,6 +126,8 @@ class HttpSink:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
+                    for k, v in extra.items():
+                        self.send_header(k, v)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -173,12 +176,14 @@ class HttpSink:
     def url(self):
         return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
-    def on(self, path, statuses=None, hang=0.0, body=None, match=None):
+    def on(self, path, statuses=None, hang=0.0, body=None, match=None, headers=None):
         """Answers requests to path (with match in the body, if given) with the
-        statuses in turn (the last repeats), after hanging hang seconds."""
+        statuses in turn (the last repeats), after hanging hang seconds, with
+        the extra response headers given."""
         with self.lock:
             self.rules.setdefault(path, []).append(
-                _Rule(statuses, hang, body, match.encode() if isinstance(match, str) else match))
+                _Rule(statuses, hang, body, match.encode() if isinstance(match, str) else match,
+                      headers))
 
     def _decide(self, req):
         with self.lock:
@@ -188,8 +193,9 @@ class HttpSink:
                 i = min(rule.count, len(rule.statuses) - 1) if rule.statuses else -1
                 rule.count += 1
                 status = rule.statuses[i] if i >= 0 else 200
-                return status, rule.hang, rule.body if rule.body is not None else DEFAULT_BODY
-        return 200, 0.0, DEFAULT_BODY
+                return (status, rule.hang, rule.body if rule.body is not None else DEFAULT_BODY,
+                        rule.headers)
+        return 200, 0.0, DEFAULT_BODY, {}
 
     def snapshot(self, path=None):
         with self.lock:

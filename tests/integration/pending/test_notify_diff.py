@@ -8,6 +8,9 @@ Alertmanager 0.25 and once through the candidate, both with
 
   webhook        two integrations: basic auth; bearer token and max_alerts 1
   webhook-tls    HTTPS with tls_config.ca_file (a certificate made here)
+  webhook-redirect  the sink answers 302 (one integration) or 307 (another)
+                 with a Location: the redirected request (follow_redirects is
+                 on by default; Go turns a POST into a GET on 302) is compared
   email          no TLS, AUTH PLAIN, two recipients (one with a unicode
                  name), a configured unicode header, default HTML body
   email-starttls STARTTLS (require_tls, ca_file), AUTH LOGIN (0.25 takes the
@@ -78,7 +81,7 @@ READY_WAIT = 60.0       # seconds one side waits for the other to be ready
 TRANSPORT_HEADERS = {"host", "content-length", "accept-encoding", "connection", "expect",
                      "transfer-encoding", "accept"}
 
-HTTP_KINDS = ["webhook", "webhook-tls", "slack", "telegram", "discord", "pagerduty",
+HTTP_KINDS = ["webhook", "webhook-tls", "webhook-redirect", "slack", "telegram", "discord", "pagerduty",
               "opsgenie"]
 MAIL_KINDS = ["email", "email-starttls", "email-crammd5"]
 
@@ -101,6 +104,7 @@ route:
     - {{matchers: ['integration="email-starttls"'], receiver: email-starttls}}
     - {{matchers: ['integration="email-crammd5"'], receiver: email-crammd5}}
     - {{matchers: ['integration="webhook-tls"'], receiver: webhook-tls}}
+    - {{matchers: ['integration="webhook-redirect"'], receiver: webhook-redirect}}
     - {{matchers: ['integration="slack"'], receiver: slack}}
     - {{matchers: ['integration="telegram"'], receiver: telegram}}
     - {{matchers: ['integration="discord"'], receiver: discord}}
@@ -132,6 +136,10 @@ receivers:
       - url: {https}/webhook-tls/hook
         http_config:
           tls_config: {{ca_file: '{cert}'}}
+  - name: webhook-redirect
+    webhook_configs:
+      - url: {h}/webhook-redirect/302
+      - url: {h}/webhook-redirect/307
   - name: email-crammd5
     email_configs:
       - to: 'cram@example.org'
@@ -239,6 +247,7 @@ class Side:
 
     def start(self):
         self.http = sinks.HttpSink(self.name)
+        self.expect_redirects()
         self.smtp_plain = sinks.SmtpSink(self.name + "-smtp", auth=(SMTP_USER, SMTP_PASS),
                                          mechs=("PLAIN",))
         self.smtp_tls = sinks.SmtpSink(self.name + "-smtps", auth=(SMTP_USER, SMTP_PASS),
@@ -254,6 +263,12 @@ class Side:
                              extra_args=["--web.external-url=" + EXTERNAL_URL])
         self.server.start()
 
+    def expect_redirects(self):
+        for code in (302, 307):
+            self.http.on("/webhook-redirect/%d" % code, statuses=[code],
+                         headers={"Location": "/webhook-redirect/%d-target?from=%d"
+                                  % (code, code)})
+
     def counts(self):
         return {k: len(self.requests(k)) for k in HTTP_KINDS + MAIL_KINDS}
 
@@ -262,6 +277,7 @@ class Side:
         exp = {k: n for k in HTTP_KINDS + MAIL_KINDS}
         exp["webhook"] = 2 * n            # two webhook_configs
         exp["slack"] = n + 1              # the second one only fires (send_resolved false)
+        exp["webhook-redirect"] = 4 * n   # 2 configs, each redirected once
         return exp
 
     def run(self, barrier, shared):
@@ -324,7 +340,12 @@ def compare_http(res, k, i, ref, cand, ref_side, cand_side):
               what + ": method, path and query",
               "reference %s %s?%s\ncandidate %s %s?%s"
               % (ref.method, ref.path, ref.query, cand.method, cand.path, cand.query))
-    hr, hc = ref.header_dict(), cand.header_dict()
+    # A header naming the sink (Referer after a redirect) names each side's
+    # own port: the sink's base URL becomes <sink>.
+    hr = {h: v.replace(ref_side.sink_for(k).url, "<sink>")
+          for h, v in ref.header_dict().items()}
+    hc = {h: v.replace(cand_side.sink_for(k).url, "<sink>")
+          for h, v in cand.header_dict().items()}
     res.check(hc.get("host") == "127.0.0.1:%d" % cand_side.sink_for(k).port,
               what + ": Host names the sink", "Host: %r" % hc.get("host"))
     keys = sorted(set(hr) | set(hc))
@@ -445,7 +466,7 @@ def main():
         for k in HTTP_KINDS + MAIL_KINDS:
             rr, cr = ref.requests(k), cand.requests(k)
             n = ref.expected(3)[k]
-            if k in ("webhook", "slack"):
+            if k in ("webhook", "slack", "webhook-redirect"):
                 # Its two integrations run in parallel: by path, then in order.
                 rr = sorted(rr, key=lambda r: r.path)
                 cr = sorted(cr, key=lambda r: r.path)
