@@ -207,6 +207,18 @@ struct ml_packet_walker {
 };
 int ml_packet_walk(const struct ml_packet_walker *w, const uint8_t *pkt, size_t len, char **err);
 
+/* A packet as Go sends one: a single message bare, several in a compound;
+ * LZW-compressed when that comes out smaller; CRC-wrapped when the peer
+ * speaks protocol 5 (Go adds it on gossip, not on probes); the label first
+ * when one is configured.  At most ML_MAX_COMPOUND_PARTS messages. */
+struct ml_packet_opts {
+    bool compress; /* memberlist's EnableCompression, on in Alertmanager */
+    bool crc;
+    const char *label; /* NULL or "": none (always so towards 0.25) */
+};
+void ml_packet_encode(struct strbuf *sb, const struct ml_bytes *msgs, size_t n,
+                      const struct ml_packet_opts *opts);
+
 /* Compound: [7][count][len16 BE x count][messages].  At most 255 parts, each
  * < 65536 bytes (asserted: callers split bigger batches, as Go does). */
 void ml_compound_encode(struct strbuf *sb, const struct ml_bytes *parts, size_t n);

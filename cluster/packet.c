@@ -180,6 +180,34 @@ int ml_decompress(const struct ml_compress *c, size_t max_out, struct strbuf *ou
     return 0;
 }
 
+/* ---- a packet to send ---- */
+
+void ml_packet_encode(struct strbuf *sb, const struct ml_bytes *msgs, size_t n,
+                      const struct ml_packet_opts *opts)
+{
+    struct strbuf body = STRBUF_INIT, packed = STRBUF_INIT;
+    if (n == 1)
+        strbuf_add(&body, msgs[0].p, msgs[0].len);
+    else
+        ml_compound_encode(&body, msgs, n);
+    if (opts->compress) {
+        ml_compress_encode(&packed, (const uint8_t *)body.buf, body.len);
+        if (packed.len < body.len) {
+            struct strbuf t = body;
+            body = packed;
+            packed = t;
+        }
+    }
+    if (opts->label && *opts->label)
+        ml_label_encode(sb, opts->label);
+    if (opts->crc)
+        ml_crc_encode(sb, (const uint8_t *)body.buf, body.len);
+    else
+        strbuf_add(sb, body.buf, body.len);
+    strbuf_free(&body);
+    strbuf_free(&packed);
+}
+
 /* ---- the receive walk ---- */
 
 struct walk {

@@ -324,3 +324,52 @@ Test(capture, streams_decode_byte_by_byte)
     }
     capture_free(&cap);
 }
+
+/* The leaves of a captured datagram, below CRC, compression and compound. */
+static size_t leaves_of(const uint8_t *buf, size_t len, struct ml_bytes *out, struct strbuf *plain)
+{
+    char *err = NULL;
+    if (buf[0] == ML_COMPRESS) {
+        struct ml_compress c;
+        size_t used;
+        cr_assert_eq(ml_compress_decode(buf, len, &c, &used, &err), 0);
+        cr_assert_eq(ml_decompress(&c, 0, plain, &err), 0);
+        buf = (const uint8_t *)plain->buf;
+        len = plain->len;
+    }
+    if (buf[0] != ML_COMPOUND) {
+        out[0] = ML_BYTES(buf, len);
+        return 1;
+    }
+    size_t n;
+    cr_assert_eq(ml_compound_split(buf, len, out, &n, &err), 0);
+    return n;
+}
+
+Test(capture, packets_are_composed_as_go_composes_them)
+{
+    /* Same messages, compression whenever it is smaller, CRC where 0.25
+     * put one: the same datagram, compressed or not as Go chose. */
+    struct capture cap;
+    capture_load(&cap);
+    size_t compressed = 0;
+    for (size_t i = 0; i < cap.len; i++) {
+        const struct capture_entry *e = &cap.items[i];
+        if (e->tcp)
+            continue;
+        struct ml_packet_opts opts = {.compress = true, .crc = e->data[0] == ML_HAS_CRC};
+        const uint8_t *body = e->data + (opts.crc ? 5 : 0);
+        size_t body_len = e->len - (opts.crc ? 5 : 0);
+        compressed += body[0] == ML_COMPRESS;
+        struct ml_bytes msgs[ML_MAX_COMPOUND_PARTS];
+        struct strbuf plain = STRBUF_INIT, again = STRBUF_INIT;
+        size_t n = leaves_of(body, body_len, msgs, &plain);
+        ml_packet_encode(&again, msgs, n, &opts);
+        cr_assert(again.len == e->len && memcmp(again.buf, e->data, e->len) == 0,
+                  "datagram %zu composes differently (%zu vs %zu bytes)", i, again.len, e->len);
+        strbuf_free(&plain);
+        strbuf_free(&again);
+    }
+    cr_assert_eq(compressed, 1);
+    capture_free(&cap);
+}

@@ -198,6 +198,17 @@ Test(codec, labels)
     cr_assert_eq(ml_packet_walk(&w, (const uint8_t *)pkt.buf + 6, pkt.len - 6, &err), -1,
                  "a labelled receiver refuses unlabelled packets");
     free(err);
+    /* Composed: label, then CRC around a compound of two. */
+    struct ml_bytes two[2] = {ML_BYTES(pkt.buf + 6, pkt.len - 6), ML_BYTES(pkt.buf + 6, pkt.len - 6)};
+    struct strbuf composed = STRBUF_INIT;
+    struct ml_packet_opts opts = {.compress = true, .crc = true, .label = "prod"};
+    ml_packet_encode(&composed, two, 2, &opts);
+    cr_assert_eq((uint8_t)composed.buf[0], ML_HAS_LABEL);
+    cr_assert_eq((uint8_t)composed.buf[6], ML_HAS_CRC);
+    cr_assert_eq((uint8_t)composed.buf[11], ML_COMPOUND, "too small to gain from LZW");
+    seen = 0;
+    cr_assert_eq(ml_packet_walk(&w, (const uint8_t *)composed.buf, composed.len, &err), 2, "%s", err);
+    strbuf_free(&composed);
     strbuf_free(&pkt);
 }
 
