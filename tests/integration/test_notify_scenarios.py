@@ -32,6 +32,8 @@ the POST that created it.  A notification is "on time" if it arrives within
                  notification delivered (the sink saw 2 equal requests), not
                  sent again at the next ticks; the metrics count 1 notification
                  and 2 requests, 1 failed
+  reload         POST /-/reload with a notified group: nothing re-sent (nflog),
+                 the group's ticks restart from the reload (early flush)
   fail400        the receiver answers 400: no retry within the flush, the
                  flush fails, so each tick sends again
 """
@@ -442,6 +444,31 @@ def expect_metrics(ctx, want, what):
               "metrics{integration=\"webhook\"}: " + what, "got %r" % got)
 
 
+def sc_reload(ctx):
+    ctx.start(make_config(ctx.sink))
+    ctx.post([alert("Reload")])
+    ctx.at(GW + 0.5)
+    status, _, body = http("POST", ctx.server.url + "/-/reload")
+    reloaded = time.monotonic() - ctx.t0
+    ctx.check(status == 200, "POST /-/reload answers 200", "%d %r" % (status, body[:200]))
+    ctx.at(GW + 1.0)
+    ctx.post([alert("Reload", i="2")])
+    ctx.at(reloaded + 2 * GI + 0.5)
+    got = ctx.reqs()
+    # A reload rebuilds the groups and re-inserts the alerts: the old alert
+    # flushes the new group at once (early flush; nflog dedups: nothing sent)
+    # and restarts its ticks from the reload, so the alert added after the
+    # reload goes out group_interval after the reload, not on the old grid.
+    if ctx.check(len(got) == 2, "two notifications by reload+%.1fs (the first, and the "
+                 "added alert; nothing re-sent for the reload itself)" % (2 * GI + 0.5),
+                 ctx.timeline()):
+        ctx.on_time(got[0], GW, "the first notification")
+        ctx.on_time(got[1], reloaded + GI, "the added alert (group_interval after the "
+                    "reload at t0+%.2fs)" % reloaded)
+        expect_summary(ctx, got[1], "firing[Reload:firing,Reload/2:firing]",
+                       "the second notification")
+
+
 def sc_fail400(ctx):
     ctx.sink.on("/wh", statuses=[400])
     ctx.start(make_config(ctx.sink))
@@ -464,7 +491,7 @@ def sc_fail400(ctx):
 SCENARIOS = [("fire", sc_fire), ("early", sc_early), ("add", sc_add), ("repeat", sc_repeat),
              ("resolve", sc_resolve), ("no_resolved", sc_no_resolved),
              ("inhibit", sc_inhibit), ("silence", sc_silence), ("mute", sc_mute),
-             ("continue", sc_continue), ("retry", sc_retry), ("fail400", sc_fail400)]
+             ("continue", sc_continue), ("retry", sc_retry), ("fail400", sc_fail400), ("reload", sc_reload)]
 
 
 def run_one(name, fn, kind, binary, out):
