@@ -5,6 +5,7 @@
 #include "config/config.h"
 
 #include <openssl/sha.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 static const char *const kind_names[NOTIFY_KIND_COUNT] = {
@@ -47,7 +48,12 @@ static void add_kind(struct notify_integration *list, size_t *n, enum notify_kin
         };
     }
 }
-#define ADD_KIND(list, n, k, arr, count) add_kind(list, n, k, arr, sizeof *(arr), count)
+#define ADD_KIND(list, n, k, arr, count)                                              \
+    do {                                                                                \
+        _Static_assert(offsetof(__typeof__(*(arr)), send_resolved) == 0,                \
+                       "send_resolved leads every integration config");                 \
+        add_kind(list, n, k, arr, sizeof *(arr), count);                                \
+    } while (0)
 
 struct notify_integration *notify_integrations(const struct config_receiver *r, size_t *n)
 {
