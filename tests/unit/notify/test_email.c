@@ -135,8 +135,8 @@ Test(email, envelope_addresses_as_net_mail)
 {
     struct notify_message m;
     char *err = NULL;
-    cr_assert_eq(build_with("\"A, B\" <a@x.org> (c)", "b@y.org, , \"q u\"@z.org (note), G: c@d.e, f@g.h;",
-                            &err, &m), 0, "%s", err);
+    const char *to = "b@y.org, , \"q u\"@z.org (note), G: c@d.e, f@g.h;";
+    cr_assert_eq(build_with("\"A, B\" <a@x.org> (c)", to, &err, &m), 0, "%s", err);
     cr_assert_str_eq(m.smtp.from, "a@x.org");
     cr_assert_eq(m.smtp.n_to, 4);
     cr_assert_str_eq(m.smtp.to[0], "b@y.org");
@@ -152,8 +152,9 @@ Test(email, envelope_addresses_as_net_mail)
     const char *date = strstr(m.smtp.message, "\r\nDate: ");
     char wd[8], mon[8], zone[8];
     int d, y, hh, mm, ss;
-    cr_assert_eq(sscanf(date, "\r\nDate: %3s, %2d %3s %4d %2d:%2d:%2d %5s", wd, &d, mon, &y, &hh, &mm,
-                        &ss, zone), 8);
+    cr_assert_eq(sscanf(date, "\r\nDate: %3s, %2d %3s %4d %2d:%2d:%2d %5s", wd, &d, mon, &y, &hh,
+                        &mm, &ss, zone),
+                 8);
     notify_message_free(&m);
 }
 

@@ -43,14 +43,16 @@ Test(pagerduty, v1_service_key_event)
     bool retry;
     char *err = NULL;
     cr_assert_eq(notify_build(&v1, f.tmpl, &f.group, &m, &retry, &err), 0, "%s", err);
-    cr_assert_str_eq(m.http.url, "https://events.pagerduty.com/generic/2010-04-15/create_event.json");
+    cr_assert_str_eq(m.http.url,
+                     "https://events.pagerduty.com/generic/2010-04-15/create_event.json");
     char hash[65];
     struct strbuf want = STRBUF_INIT;
     /* sha256 of the group key, as 0.25's Key.Hash. */
     notify_key_hash(f.group_key, hash);
     strbuf_printf(&want,
-                  "{\"service_key\":\"sk-pd_min\",\"incident_key\":\"%s\",\"event_type\":\"trigger\","
-                  "\"description\":\"d \\u003cfiring\\u003e\",\"event_action\":\"\",\"payload\":null,"
+                  "{\"service_key\":\"sk-pd_min\",\"incident_key\":\"%s\","
+                  "\"event_type\":\"trigger\",\"description\":\"d \\u003cfiring\\u003e\","
+                  "\"event_action\":\"\",\"payload\":null,"
                   "\"client\":\"Alertmanager\",\"client_url\":\"http://am.example:9093/#/alerts?"
                   "receiver=pd_min\",\"details\":{\"k\":\"v\"}}\n",
                   hash);
@@ -114,9 +116,9 @@ Test(pagerduty, oversized_event_loses_its_details)
     bool retry;
     char *err = NULL;
     cr_assert_eq(notify_build(&mine, f.tmpl, &f.group, &m, &retry, &err), 0, "%s", err);
-    cr_assert_not_null(strstr(m.http.body, "\"custom_details\":{\"error\":\"Custom details have been "
-                                           "removed because the original event exceeds the "
-                                           "maximum size of 512KB\"}"));
+    cr_assert_not_null(strstr(m.http.body, "\"custom_details\":{\"error\":\"Custom details have "
+                                           "been removed because the original event exceeds "
+                                           "the maximum size of 512KB\"}"));
     cr_assert_lt(m.http.body_len, 4096);
     free(big);
     notify_message_free(&m);

@@ -31,8 +31,8 @@ Test(slack, errors_name_the_channel_and_hide_the_url)
     integ_build(&f, NOTIFY_SLACK, 0, &m);
     bool retry;
     char *err = NULL;
-    struct outbound_http_response r = {.result = OUTBOUND_OK, .status = 400, .body = "invalid_payload",
-                                       .body_len = 15};
+    struct outbound_http_response r = {
+        .result = OUTBOUND_OK, .status = 400, .body = "invalid_payload", .body_len = 15};
     cr_assert_eq(notify_judge_http(integ_find(&f, NOTIFY_SLACK, 0), &m, &r, &retry, &err), -1);
     cr_assert(!retry);
     cr_assert_str_eq(err, "channel \"#c\": unexpected status code 400: invalid_payload");

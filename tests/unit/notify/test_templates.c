@@ -43,7 +43,8 @@ Test(templates, defaults_then_globs_in_sorted_order)
 {
     cr_assert_not_null(mkdtemp(dir));
     put("b.tmpl", "{{ define \"x\" }}from b{{ end }}");
-    put("a.tmpl", "{{ define \"x\" }}from a{{ end }}{{ define \"slack.default.title\" }}mine{{ end }}");
+    put("a.tmpl",
+        "{{ define \"x\" }}from a{{ end }}{{ define \"slack.default.title\" }}mine{{ end }}");
     struct config *c = config_with_glob("*.tmpl");
     char *err = NULL;
     struct template_set *set = notify_templates_load(c, &err);

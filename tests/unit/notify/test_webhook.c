@@ -80,7 +80,8 @@ Test(webhook, status_judged_as_0_25)
     r.body_len = 4;
     cr_assert_eq(notify_judge_http(in, &m, &r, &retry, &err), -1);
     cr_assert(retry);
-    cr_assert_str_eq(err, "unexpected status code 500: http://127.0.0.1:19471/wh_basic/webhook: oops");
+    cr_assert_str_eq(err,
+                     "unexpected status code 500: http://127.0.0.1:19471/wh_basic/webhook: oops");
     free(err);
     r.status = 404;
     cr_assert_eq(notify_judge_http(in, &m, &r, &retry, &err), -1);
