@@ -18,9 +18,16 @@ Alertmanager 0.25 and once through the candidate, both with
   email-crammd5  AUTH CRAM-MD5 (auth_secret), text-only body, configured
                  Subject and Reply-To headers
   slack          fields and actions; a second one with the default
-                 send_resolved (false): only the first notification is sent
-  telegram, discord, pagerduty (Events v2, links), opsgenie (responders,
-                 tags, details; close by alias)
+                 send_resolved (false): only the first notification is sent;
+                 a third with every field set (colour template, link_names,
+                 short_fields, mrkdwn_in, icon, image, thumb, footer, ...)
+  telegram       default HTML message; a second one with MarkdownV2, a
+                 custom message and disable_notifications
+  discord, pagerduty (Events v2, links)
+  opsgenie       responders, tags, details, close by alias; a second one with
+                 update_alerts (create, then message and description PUTs),
+                 priority, note, entity, actions, source, user/escalation
+                 responders
 
 Not tested: PagerDuty's v1 API (0.25 posts it to a fixed
 events.pagerduty.com address whatever the url), MS Teams (msteams_configs
@@ -174,12 +181,38 @@ receivers:
         actions:
           - {{type: button, text: 'Runbook <&>', url: 'http://runbook.example/a?b=1&c=2'}}
       - api_url: {h}/slack/default-send-resolved
+      - api_url: {h}/slack/all-fields
+        send_resolved: true
+        username: 'bot <&>'
+        color: '{{{{ if eq .Status "firing" }}}}#ff0000{{{{ else }}}}#00ff00{{{{ end }}}}'
+        title: '{{{{ .CommonLabels.alertname }}}} ünï'
+        title_link: 'http://dash.example/?a=1&b=2'
+        pretext: 'pre <&>'
+        text: '{{{{ range .Alerts }}}}{{{{ .Annotations.summary }}}}\n{{{{ end }}}}'
+        footer: 'foot'
+        fallback: 'fb'
+        callback_id: 'cb-1'
+        icon_emoji: ':fire:'
+        image_url: 'http://img.example/i.png'
+        thumb_url: 'http://img.example/t.png'
+        link_names: true
+        short_fields: true
+        mrkdwn_in: [text]
+        fields:
+          - {{title: 'A', value: 'a-value'}}
+          - {{title: 'B', value: 'b-value', short: false}}
   - name: telegram
     telegram_configs:
       - api_url: {h}/telegram
         bot_token: '123456:ABC-def_ghi'
         chat_id: -1001234567890
         send_resolved: true
+      - api_url: {h}/telegram/md
+        bot_token: '999:md'
+        chat_id: 42
+        parse_mode: MarkdownV2
+        disable_notifications: true
+        message: '*{{{{ .Status }}}}* {{{{ .CommonLabels.alertname }}}} \_x\_'
   - name: discord
     discord_configs:
       - webhook_url: {h}/discord/api/webhooks/1234/tok-en
@@ -201,6 +234,21 @@ receivers:
           - {{name: 'ops-team', type: team}}
         details:
           extra: 'x <y> & z'
+      - api_key: 'genie-key-upd'
+        api_url: {h}/opsgenie/upd/
+        send_resolved: true
+        update_alerts: true
+        priority: P2
+        note: 'note <&>'
+        entity: 'ent-{{{{ .CommonLabels.job }}}}'
+        actions: 'restart,ping'
+        source: 'src'
+        description: 'desc {{{{ .Status }}}}'
+        message: 'msg {{{{ .Status }}}} ünï'
+        responders:
+          - {{id: 'abc-123', type: user}}
+          - {{username: 'someone@example.org', type: user}}
+          - {{name: 'esc', type: escalation}}
 """.format(h=http_url, https=https_url, smtp_plain=smtp_plain, smtp_tls=smtp_tls,
            smtp_cram=smtp_cram, cert=cert,
            user=SMTP_USER, password=SMTP_PASS)
@@ -276,7 +324,11 @@ class Side:
         """Requests expected after n notifications per integration."""
         exp = {k: n for k in HTTP_KINDS + MAIL_KINDS}
         exp["webhook"] = 2 * n            # two webhook_configs
-        exp["slack"] = n + 1              # the second one only fires (send_resolved false)
+        exp["slack"] = 2 * n + 1          # the second one only fires (send_resolved false)
+        exp["telegram"] = 2 * n
+        # update_alerts: a firing notification is a create and two updates
+        # (message, description); the resolve one close.
+        exp["opsgenie"] = n + [0, 3, 6, 7][n]
         exp["webhook-redirect"] = 4 * n   # 2 configs, each redirected once
         return exp
 
@@ -333,6 +385,15 @@ class Side:
 
 # --------------------------------------------------------------------------
 # Comparison
+
+def integration_of(req):
+    """Which integration of its receiver sent req (a stable sort key)."""
+    if req.path.startswith("/opsgenie/"):
+        return "upd" if req.path.startswith("/opsgenie/upd/") else "main"
+    if req.path.startswith("/telegram/"):
+        return "md" if req.path.startswith("/telegram/md/") else "main"
+    return req.path
+
 
 def compare_http(res, k, i, ref, cand, ref_side, cand_side):
     what = "%s request %d (%s %s)" % (k, i + 1, ref.method, ref.path)
@@ -466,10 +527,10 @@ def main():
         for k in HTTP_KINDS + MAIL_KINDS:
             rr, cr = ref.requests(k), cand.requests(k)
             n = ref.expected(3)[k]
-            if k in ("webhook", "slack", "webhook-redirect"):
-                # Its two integrations run in parallel: by path, then in order.
-                rr = sorted(rr, key=lambda r: r.path)
-                cr = sorted(cr, key=lambda r: r.path)
+            if k in ("webhook", "slack", "webhook-redirect", "telegram", "opsgenie"):
+                # Its integrations run in parallel: by integration, then in order.
+                rr = sorted(rr, key=integration_of)
+                cr = sorted(cr, key=integration_of)
             res.check(len(rr) == n, "%s: the reference got %d requests" % (k, n),
                       "it got %d: %r" % (len(rr), rr))
             res.check(len(cr) == len(rr), "%s: the candidate got as many requests (%d)"
