@@ -3,11 +3,13 @@
  * dispatcher's timer, the pipeline's environment and the nflog's durability.
  *
  * A generation is everything a flush reads that a reload replaces: the
- * config, its inhibitor, its templates and its dispatcher.  A reload retires
- * the old dispatcher and keeps the old generation until the dispatcher has
- * every flush back, so a flush running across a reload finishes against the
- * config it started with; the new dispatcher is fed every stored alert, as
- * 0.25 rebuilds its dispatcher from the alert store.
+ * config, its inhibitor, its templates and its dispatcher.  A reload cancels
+ * the old generation's flushes (0.25's dispatcher.Stop cancels them too, so
+ * a retry in backoff does not duplicate what the new dispatcher sends),
+ * retires the old dispatcher and keeps the old generation until every flush
+ * is back, since a canceled flush still reads it until its done runs; the new
+ * dispatcher is fed every stored alert, as 0.25 rebuilds its dispatcher from
+ * the alert store.
  *
  * The dispatcher is a clock-driven state machine: one uv_timer is armed for
  * its next due instant after anything that can change it.
@@ -158,8 +160,10 @@ int notifier_config_swap(struct daemon *d, struct config *c, char **err)
     d->state.config = c;
     d->state.inhibitor = g->inhibitor;
     d->state.dispatcher = g->dispatcher;
-    if (old)
+    if (old) {
+        notify_cancel_generation(&d->notify, &old->view);
         dispatcher_retire(old->dispatcher, generation_released, old);
+    }
     insert_stored_alerts(d);
     arm(d);
     return 0;

@@ -195,5 +195,8 @@ size_t notify_in_flight(const struct notify_env *env);
 /* Shutdown: cancels waits, retries and requests of every running flush;
  * their done callbacks still run (ok = false). */
 void notify_cancel_all(struct notify_env *env);
+/* A reload: cancels the flushes made under gen's config, as 0.25's
+ * dispatcher.Stop cancels its groups' contexts. */
+void notify_cancel_generation(struct notify_env *env, const struct notify_generation *gen);
 
 #endif

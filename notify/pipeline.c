@@ -275,15 +275,28 @@ void notify_flush(struct notify_env *env, const struct notify_generation *gen,
     fan_out(pf, wait);
 }
 
-void notify_cancel_all(struct notify_env *env)
+/* gen NULL: every flush. */
+static void cancel_flushes(struct notify_env *env, const struct notify_generation *gen)
 {
     struct pipeline_flush *pf = env->running;
     while (pf) {
         /* A branch's cancel can end its flush, which unlinks it. */
         struct pipeline_flush *next = pf->next;
-        pf->canceled = true;
-        for (size_t i = 0; i < pf->n_branches; i++)
-            pipeline_branch_cancel(&pf->branches[i]);
+        if (!gen || pf->gen.config == gen->config) {
+            pf->canceled = true;
+            for (size_t i = 0; i < pf->n_branches; i++)
+                pipeline_branch_cancel(&pf->branches[i]);
+        }
         pf = next;
     }
+}
+
+void notify_cancel_all(struct notify_env *env)
+{
+    cancel_flushes(env, NULL);
+}
+
+void notify_cancel_generation(struct notify_env *env, const struct notify_generation *gen)
+{
+    cancel_flushes(env, gen);
 }

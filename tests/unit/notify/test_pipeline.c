@@ -234,3 +234,24 @@ Test(pipeline, cancel_all_ends_flushes_in_backoff)
     cr_assert_eq(notify_in_flight(&fx.env), 0);
     pfx_free(&fx);
 }
+
+Test(pipeline, cancel_generation_ends_only_that_generations_flushes)
+{
+    struct pipeline_fx fx;
+    pfx_init(&fx, one_webhook);
+    fx.sink.statuses[0] = 500;
+    fx.sink.n_statuses = 1;
+    pfx_alert(&fx, "a", false, false);
+    pfx_flush_start(&fx, 30000);
+    for (int i = 0; i < 200 && fx.sink.n_requests == 0; i++)
+        pfx_run_for(&fx, 10);
+    struct notify_generation other = {NULL, NULL, NULL};
+    notify_cancel_generation(&fx.env, &other);
+    pfx_run_for(&fx, 50);
+    cr_assert_eq(fx.done_calls, 0, "another generation's cancel left it running");
+    notify_cancel_generation(&fx.env, &fx.gen);
+    pfx_wait(&fx, 1000);
+    cr_assert_eq(fx.done_calls, 1);
+    cr_assert_not(fx.ok);
+    pfx_free(&fx);
+}
