@@ -30,6 +30,10 @@ static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
     [NOTIFY_DISCORD] = notify_build_discord,
     [NOTIFY_PAGERDUTY] = notify_build_pagerduty,
     [NOTIFY_OPSGENIE] = notify_build_opsgenie,
+    [NOTIFY_VICTOROPS] = notify_build_victorops,
+    [NOTIFY_PUSHOVER] = notify_build_pushover,
+    [NOTIFY_WEBEX] = notify_build_webex,
+    [NOTIFY_SNS] = notify_build_sns,
 };
 
 /* Every config struct starts with `bool send_resolved`, so one walk serves
@@ -235,6 +239,22 @@ char *notify_truncate_runes(const char *s, size_t n, bool *truncated)
     }
     if (n > 3)
         strbuf_puts(&out, TRUNCATION_MARKER);
+    return strbuf_detach(&out);
+}
+
+/* Cuts bytes, so a rune may be split, as Go's s[:n] does. */
+char *notify_truncate_bytes(const char *s, size_t n, bool *truncated)
+{
+    size_t len = strlen(s);
+    if (truncated)
+        *truncated = len > n;
+    if (len <= n)
+        return xstrdup(s);
+    if (n <= 3)
+        return xstrndup(s, n);
+    struct strbuf out = STRBUF_INIT;
+    strbuf_add(&out, s, n - 3);
+    strbuf_puts(&out, TRUNCATION_MARKER);
     return strbuf_detach(&out);
 }
 

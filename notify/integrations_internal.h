@@ -50,6 +50,8 @@ const char *notify_render_kept(struct notify_render *r, struct notify_message *m
 /* 0.25's notify.TruncateInRunes: at most n runes, the last one "…" when cut.
  * Returns a new string. */
 char *notify_truncate_runes(const char *s, size_t n, bool *truncated);
+/* notify.TruncateInBytes: at most n bytes, the last three "…" when cut. */
+char *notify_truncate_bytes(const char *s, size_t n, bool *truncated);
 
 /* Bytes of the UTF-8 rune at s; 1 for an invalid byte, as Go decodes it. */
 size_t notify_rune_len(const char *s, size_t avail);
@@ -91,13 +93,44 @@ notify_builder notify_build_telegram;
 notify_builder notify_build_discord;
 notify_builder notify_build_pagerduty;
 notify_builder notify_build_opsgenie;
+notify_builder notify_build_victorops;
+notify_builder notify_build_pushover;
+notify_builder notify_build_webex;
+notify_builder notify_build_sns;
 
 /* Response details 0.25's PagerDuty notifier adds to a 400's error. */
 void notify_pagerduty_error_details(const char *body, size_t len, struct strbuf *out);
+/* The <Message> of an AWS error reply, as the SDK hands it to 0.25. */
+void notify_sns_error_message(const char *body, size_t len, struct strbuf *out);
 /* Telegram's client library judges the JSON reply, not the status. */
 int notify_telegram_judge(const struct outbound_http_response *r, bool *retry, char **err);
 
 /* The alerts an integration renders (0.25's types.Alerts status). */
 bool notify_group_firing(const struct notify_group *g);
+
+/* Go's net/url escapings (urlvalues.c). */
+enum notify_url_escape {
+    NOTIFY_ESCAPE_QUERY,        /* url.QueryEscape: space as '+' */
+    NOTIFY_ESCAPE_PATH,         /* URL.EscapedPath: keeps $&+,/:;=@ */
+    NOTIFY_ESCAPE_RFC3986_PATH, /* AWS's EscapePath: unreserved and '/' only */
+};
+void notify_url_escape(struct strbuf *sb, const char *s, enum notify_url_escape mode);
+/* url.Values.Encode: keys sorted, which a labelset is. */
+void notify_form_encode(const struct labelset *values, struct strbuf *out);
+
+/* AWS Signature Version 4 (sns.c), for a request with no query string. */
+struct notify_sigv4 {
+    const char *method, *canonical_uri, *canonical_query;
+    const struct labelset *headers; /* lowercase names, sorted: all are signed */
+    const char *payload;
+    size_t payload_len;
+    const char *amz_date; /* 20150830T123600Z */
+    const char *region, *service, *access_key, *secret_key;
+};
+/* The Authorization header's value. */
+char *notify_sigv4_authorization(const struct notify_sigv4 *s);
+/* The derived key (for AWS's published key derivation example). */
+void notify_sigv4_signing_key(const char *secret_key, const char *date, const char *region,
+                              const char *service, unsigned char out[32]);
 
 #endif

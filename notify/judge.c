@@ -11,6 +11,7 @@ enum judge_details {
     DETAILS_BODY,      /* notify.Retrier's default: the body */
     DETAILS_URL,       /* webhook: "<url>: <body>" */
     DETAILS_PAGERDUTY, /* 400 only: "<message>: <errors joined by ,>" */
+    DETAILS_SNS,       /* the <Message> of AWS's XML error */
 };
 
 struct judge_rules {
@@ -31,6 +32,8 @@ static struct judge_rules rules_for(const struct notify_integration *in)
     }
     case NOTIFY_OPSGENIE:
         return (struct judge_rules){429, DETAILS_BODY};
+    case NOTIFY_SNS:
+        return (struct judge_rules){0, DETAILS_SNS};
     default:
         return (struct judge_rules){0, DETAILS_BODY};
     }
@@ -59,6 +62,9 @@ static int judge_status(const struct notify_integration *in, long status, const 
     case DETAILS_PAGERDUTY:
         if (status == 400 && body)
             notify_pagerduty_error_details(body, body_len, &details);
+        break;
+    case DETAILS_SNS:
+        notify_sns_error_message(body, body_len, &details);
         break;
     }
     struct strbuf msg = STRBUF_INIT;

@@ -157,7 +157,8 @@ void integ_check_http(const struct outbound_http_request *req, json_t *captured)
     url_path = url_path ? strchr(url_path + 3, '/') : NULL;
     cr_assert_not_null(url_path, "url %s", req->url);
     cr_assert_str_eq(url_path, path);
-    static const char *const own_headers[] = {"User-Agent", "Content-Type", "Authorization"};
+    static const char *const own_headers[] = {"User-Agent", "Content-Type", "Authorization",
+                                              "X-Amz-Date"};
     for (size_t i = 0; i < ARRAY_SIZE(own_headers); i++) {
         const char *want = integ_header(captured, own_headers[i]);
         const char *got = request_header(req, own_headers[i]);
@@ -189,11 +190,23 @@ void integ_build(struct integ_fixture *f, enum notify_kind kind, uint32_t idx,
 void integ_check_scenario(const char *scenario, const char *receiver, enum notify_kind kind,
                           const char *path_prefix, int phase)
 {
+    integ_check_adjusted(scenario, receiver, kind, path_prefix, phase, NULL);
+}
+
+void integ_check_adjusted(const char *scenario, const char *receiver, enum notify_kind kind,
+                          const char *path_prefix, int phase, integ_adjust *adjust)
+{
     struct integ_fixture f;
     integ_load(&f, scenario, receiver, phase);
+    json_t *captured = integ_request(&f, path_prefix, (size_t)phase);
+    cr_assert_not_null(captured, "no request %zu under %s", (size_t)phase, path_prefix);
+    captured = json_deep_copy(captured);
+    if (adjust)
+        adjust(&f, captured);
     struct notify_message m;
     integ_build(&f, kind, 0, &m);
-    integ_check_http(&m.http, integ_request(&f, path_prefix, (size_t)phase));
+    integ_check_http(&m.http, captured);
+    json_decref(captured);
     notify_message_free(&m);
     integ_free(&f);
 }

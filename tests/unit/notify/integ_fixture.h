@@ -52,5 +52,11 @@ void integ_build(struct integ_fixture *f, enum notify_kind kind, uint32_t idx,
  * request captured under path_prefix. */
 void integ_check_scenario(const char *scenario, const char *receiver, enum notify_kind kind,
                           const char *path_prefix, int phase);
+/* The same, with a copy of the captured request adjusted first (and the
+ * fixture, e.g. its clock) for what the built request cannot match as is:
+ * a path behind a proxy, a header outbound/ adds when sending. */
+typedef void integ_adjust(struct integ_fixture *f, json_t *captured);
+void integ_check_adjusted(const char *scenario, const char *receiver, enum notify_kind kind,
+                          const char *path_prefix, int phase, integ_adjust *adjust);
 
 #endif
