@@ -84,8 +84,8 @@ void notify_sns_error_message(const char *body, size_t len, struct strbuf *out)
     const char *start = strstr(text, "<Message>");
     const char *end = start ? strstr(start, "</Message>") : NULL;
     if (!end) {
-        /* The SDK's words when the reply is not an AWS error document. */
-        strbuf_puts(out, "failed to decode query XML error response");
+        /* Not an AWS error document: the SDK's message is empty (checked
+         * against 0.25 with a 503 "oops"). */
         free(text);
         return;
     }

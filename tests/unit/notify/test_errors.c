@@ -1,6 +1,7 @@
 /* Status judging against Alertmanager 0.25: errors.json holds, per receiver
  * of errors.yml, the status and body its sink answered, and the error text
- * and retry decision 0.25 logged (see capture.py). */
+ * and retry decision 0.25 logged (see capture.py; errors_more.* the same
+ * for capture_more.py's kinds). */
 #include "notify/notify.h"
 
 #include "config/config.h"
@@ -13,15 +14,19 @@
 
 #define FIXTURES CHORUS_TEST_FIXTURES "/notify/"
 
-Test(errors, status_texts_and_retries_as_0_25_logged_them)
+/* Replays every case of a <name>.yml/<name>.json pair. */
+static void replay(const char *name_of_pair, size_t at_least)
 {
     struct config *c = NULL;
     char *err = NULL;
-    cr_assert_eq(config_load_file(FIXTURES "errors.yml", &c, &err), 0, "%s", err);
+    char path[256];
+    snprintf(path, sizeof path, FIXTURES "%s.yml", name_of_pair);
+    cr_assert_eq(config_load_file(path, &c, &err), 0, "%s", err);
     struct template_set *tmpl = notify_templates_load(c, &err);
     cr_assert_not_null(tmpl, "%s", err);
     json_error_t jerr;
-    json_t *cases = json_load_file(FIXTURES "errors.json", 0, &jerr);
+    snprintf(path, sizeof path, FIXTURES "%s.json", name_of_pair);
+    json_t *cases = json_load_file(path, 0, &jerr);
     cr_assert_not_null(cases, "%s", jerr.text);
 
     struct alert a;
@@ -64,9 +69,20 @@ Test(errors, status_texts_and_retries_as_0_25_logged_them)
         free(ins);
         checked++;
     }
-    cr_assert_geq(checked, 10);
+    cr_assert_geq(checked, at_least);
     alert_free(&a);
     json_decref(cases);
     template_set_free(tmpl);
     config_free(c);
+}
+
+Test(errors, status_texts_and_retries_as_0_25_logged_them)
+{
+    replay("errors", 10);
+}
+
+/* VictorOps, Webex and SNS (capture_more.py). */
+Test(errors, more_kinds_as_0_25_logged_them)
+{
+    replay("errors_more", 4);
 }
