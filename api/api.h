@@ -75,9 +75,13 @@ struct api_state {
     struct api_nflog_metrics nflog_metrics;
 };
 
+struct config_web;
 struct api_options {
     const char *listen_address; /* host:port, ":9093" = all interfaces */
     const char *route_prefix;   /* "/" or "/prefix", no trailing slash */
+    /* --web.config.file (TLS, basic auth, extra headers), or NULL; must
+     * outlive the server. */
+    const struct config_web *web;
 };
 
 struct api;

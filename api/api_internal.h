@@ -211,4 +211,39 @@ void api_metrics_histogram(struct strbuf *sb, const char *name, const char *labe
                            const double *bounds, const uint64_t *le, size_t n, uint64_t count,
                            double sum);
 
+/* ---- basic auth (auth.c): basic_auth_users with bcrypt off the loop ---- */
+struct config_strmap;
+struct api_auth;
+struct api_auth_wait;
+enum api_auth_result { API_AUTH_OK, API_AUTH_DENIED, API_AUTH_PENDING };
+/* users (name -> bcrypt hash) is borrowed; none: every request passes. */
+struct api_auth *api_auth_new(uv_loop_t *loop, const struct config_strmap *users);
+bool api_auth_enabled(const struct api_auth *a);
+/* Checks an Authorization header value (NULL when absent).  OK or DENIED when
+ * known at once (no users, not basic credentials, a cached outcome);
+ * PENDING when a bcrypt comparison is out: done(arg, ok) then runs once on
+ * the loop, unless api_auth_wait_cancel(*wait) ran first. */
+enum api_auth_result api_auth_check(struct api_auth *a, const char *authorization,
+                                    void (*done)(void *arg, bool ok), void *arg,
+                                    struct api_auth_wait **wait);
+void api_auth_wait_cancel(struct api_auth_wait *w);
+/* Cancels the waits; the memory goes when the last comparison is back. */
+void api_auth_free(struct api_auth *a);
+
+/* ---- TLS (tls.c): tls_server_config as GnuTLS settings for MHD ---- */
+struct config_web_tls;
+struct api_tls {
+    char *key_pem, *cert_pem, *trust_pem; /* trust_pem NULL without client_ca_file */
+    char *priorities;                     /* GnuTLS priority string */
+    int client_auth;                      /* enum config_web_client_auth */
+    bool system_trust_loaded;
+};
+/* *out NULL when TLS is not configured.  -1 with *err for a file that cannot
+ * be read or a setting GnuTLS cannot enforce. */
+int api_tls_new(const struct config_web_tls *cfg, struct api_tls **out, char **err);
+/* Before a connection's handshake: ask for, require and verify the client
+ * certificate as client_auth_type says.  tls_session is a gnutls_session_t. */
+void api_tls_session_setup(struct api_tls *t, void *tls_session);
+void api_tls_free(struct api_tls *t);
+
 #endif

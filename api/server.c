@@ -10,6 +10,7 @@
  * reports the change written to disk; the loop serves others meanwhile.
  */
 #include "api/api_internal.h"
+#include "config/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +32,10 @@ struct api {
     char *prefix;
     int pending_closes;
     struct api_http_stats http;
+    const struct config_web *web; /* NULL: plain HTTP, no auth */
+    struct api_auth *auth;
+    struct api_tls *tls;
+    struct api_conn *auth_held; /* connections suspended for a bcrypt check */
 };
 
 struct api_conn {
@@ -38,6 +43,12 @@ struct api_conn {
     bool too_large;
     struct api_resp *held; /* the answer, once routed, while it waits */
     int persist_rc;
+    struct api *api;
+    struct MHD_Connection *c;
+    enum api_auth_result auth;
+    struct api_auth_wait *auth_wait; /* while a bcrypt check is out */
+    bool auth_suspended;             /* the request is complete and waits for it */
+    struct api_conn *auth_prev, *auth_next; /* in api->auth_held when suspended */
 };
 
 /* One held answer.  It outlives its connection when api_stop cancels it: the
@@ -195,7 +206,20 @@ static void add_headers(struct MHD_Response *r, const struct api_resp *resp)
         add_header(r, "X-Content-Type-Options", "nosniff");
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *c, struct api_resp *resp)
+/* The web config's headers go on every answer, as exporter-toolkit sets them
+ * before the handler runs; a header the handler sets itself wins. */
+static void add_web_headers(struct MHD_Response *r, const struct config_web *web)
+{
+    if (!web)
+        return;
+    for (size_t i = 0; i < web->headers.len; i++)
+        if (!MHD_get_response_header(r, web->headers.items[i].key))
+            MHD_add_response_header(r, web->headers.items[i].key, web->headers.items[i].value);
+}
+
+static enum MHD_Result send_resp_extra(struct MHD_Connection *c, const struct config_web *web,
+                                       struct api_resp *resp, const char *extra_name,
+                                       const char *extra_value)
 {
     if (resp->status == 0)
         return MHD_NO;
@@ -208,17 +232,36 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct api_resp *resp
         return MHD_NO;
     }
     add_headers(r, resp);
+    if (extra_name)
+        add_header(r, extra_name, extra_value);
+    add_web_headers(r, web);
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return rc;
 }
 
-static enum MHD_Result send_too_large(struct MHD_Connection *c)
+static enum MHD_Result send_resp(struct api_conn *cc, struct api_resp *resp)
+{
+    return send_resp_extra(cc->c, cc->api->web, resp, NULL, NULL);
+}
+
+static enum MHD_Result send_too_large(struct api_conn *cc)
 {
     struct api_resp resp;
     api_resp_init(&resp);
     api_resp_text_error(&resp, 413, "request body too large");
-    enum MHD_Result rc = send_resp(c, &resp);
+    enum MHD_Result rc = send_resp(cc, &resp);
+    api_resp_free(&resp);
+    return rc;
+}
+
+/* exporter-toolkit's answer to missing or wrong credentials. */
+static enum MHD_Result send_unauthorized(struct api_conn *cc)
+{
+    struct api_resp resp;
+    api_resp_init(&resp);
+    api_resp_text_error(&resp, 401, "Unauthorized");
+    enum MHD_Result rc = send_resp_extra(cc->c, cc->api->web, &resp, "WWW-Authenticate", "Basic");
     api_resp_free(&resp);
     return rc;
 }
@@ -269,7 +312,7 @@ static void held_free(struct api_conn *cc)
     cc->held = NULL;
 }
 
-static enum MHD_Result send_held(struct MHD_Connection *c, struct api_conn *cc)
+static enum MHD_Result send_held(struct api_conn *cc)
 {
     if (cc->persist_rc != 0) {
         /* The change is in memory and the next write retries it, but the
@@ -278,7 +321,7 @@ static enum MHD_Result send_held(struct MHD_Connection *c, struct api_conn *cc)
         api_resp_init(cc->held);
         api_resp_errstr(cc->held, 500, "failed to write the silence snapshot");
     }
-    enum MHD_Result rc = send_resp(c, cc->held);
+    enum MHD_Result rc = send_resp(cc, cc->held);
     held_free(cc);
     return rc;
 }
@@ -319,9 +362,60 @@ static enum MHD_Result handle(struct api *api, struct MHD_Connection *c, const c
         hold_response(api, c, cc, &resp);
         return MHD_YES;
     }
-    enum MHD_Result rc = send_resp(c, &resp);
+    enum MHD_Result rc = send_resp(cc, &resp);
     api_resp_free(&resp);
     return rc;
+}
+
+/* ---- basic auth: bcrypt runs on the pool, the request waits suspended ---- */
+
+static void auth_held_unlink(struct api_conn *cc)
+{
+    if (cc->auth_prev)
+        cc->auth_prev->auth_next = cc->auth_next;
+    else
+        cc->api->auth_held = cc->auth_next;
+    if (cc->auth_next)
+        cc->auth_next->auth_prev = cc->auth_prev;
+    cc->auth_prev = cc->auth_next = NULL;
+}
+
+static void on_auth_checked(void *arg, bool ok)
+{
+    struct api_conn *cc = arg;
+    cc->auth = ok ? API_AUTH_OK : API_AUTH_DENIED;
+    cc->auth_wait = NULL;
+    if (cc->auth_suspended) {
+        cc->auth_suspended = false;
+        auth_held_unlink(cc);
+        MHD_resume_connection(cc->c);
+        api_run(cc->api); /* MHD calls on_access again, which answers */
+    }
+}
+
+/* The request is complete but its credentials are still being checked. */
+static enum MHD_Result auth_suspend(struct api_conn *cc)
+{
+    cc->auth_suspended = true;
+    cc->auth_prev = NULL;
+    cc->auth_next = cc->api->auth_held;
+    if (cc->auth_next)
+        cc->auth_next->auth_prev = cc;
+    cc->api->auth_held = cc;
+    MHD_suspend_connection(cc->c);
+    return MHD_YES;
+}
+
+static struct api_conn *conn_new(struct api *api, struct MHD_Connection *c)
+{
+    struct api_conn *cc = xcalloc(1, sizeof *cc);
+    cc->api = api;
+    cc->c = c;
+    /* The comparison, when one is needed, runs while the body arrives. */
+    cc->auth = api_auth_check(api->auth,
+                              MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+                              on_auth_checked, cc, &cc->auth_wait);
+    return cc;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
@@ -332,18 +426,24 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     (void)version;
     struct api_conn *cc = *con_cls;
     if (!cc) {
-        *con_cls = cc = xcalloc(1, sizeof *cc);
+        *con_cls = cc = conn_new(cls, c);
+        /* Refused credentials are answered once the body has been read and
+         * dropped, so the connection can stay open as with Go. */
+        if (cc->auth == API_AUTH_DENIED)
+            return MHD_YES;
         /* MHD accepts a response only before the upload starts or after it
          * ends: refuse a declared oversize body now, without reading it. */
         if (declared_too_large(c)) {
             cc->too_large = true;
-            return send_too_large(c);
+            return send_too_large(cc);
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (cc->auth == API_AUTH_DENIED) /* a body for a 401: not kept */
+            return MHD_YES;
         if (!cc->too_large && cc->body.len + n > API_BODY_LIMIT) {
             cc->too_large = true; /* chunked: discard the rest, answer at the end */
             strbuf_free(&cc->body);
@@ -353,9 +453,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
     if (cc->held)
-        return send_held(c, cc);
+        return send_held(cc);
+    if (cc->auth == API_AUTH_PENDING)
+        return auth_suspend(cc);
+    if (cc->auth == API_AUTH_DENIED)
+        return send_unauthorized(cc);
     if (cc->too_large)
-        return send_too_large(c);
+        return send_too_large(cc);
     return handle(cls, c, url, method, cc);
 }
 
@@ -368,6 +472,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct api_conn *cc = *con_cls;
     if (!cc)
         return;
+    api_auth_wait_cancel(cc->auth_wait);
+    if (cc->auth_suspended)
+        auth_held_unlink(cc);
     held_free(cc);
     strbuf_free(&cc->body);
     free(cc);
@@ -376,31 +483,91 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- lifecycle ---- */
 
+/* Runs before the connection's TLS handshake. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)socket_context;
+    struct api *api = cls;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED || !api->tls)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci && ci->tls_session)
+        api_tls_session_setup(api->tls, ci->tls_session);
+}
+
 static struct MHD_Daemon *mhd_start(struct api *api, int fd)
 {
-    return MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_access,
-                            api, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, api,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0, MHD_OPTION_END);
+    unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    struct MHD_OptionItem tls[5];
+    size_t n = 0;
+    if (api->tls) {
+        flags |= MHD_USE_TLS;
+        tls[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, api->tls->key_pem};
+        tls[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, api->tls->cert_pem};
+        tls[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, api->tls->priorities};
+        if (api->tls->trust_pem)
+            tls[n++] =
+                (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, api->tls->trust_pem};
+    }
+    tls[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_access, api, MHD_OPTION_LISTEN_SOCKET,
+                            (MHD_socket)fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, api,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, api,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0, MHD_OPTION_ARRAY,
+                            tls, MHD_OPTION_END);
+}
+
+static void api_free(struct api *api)
+{
+    api_auth_free(api->auth);
+    api_tls_free(api->tls);
+    api_http_stats_free(&api->http);
+    free(api->prefix);
+    free(api);
+}
+
+/* TLS material and the auth cache, before anything is bound. */
+static int api_security_init(struct api *api, uv_loop_t *loop, const struct config_web *web,
+                             char **err)
+{
+    api->web = web;
+    if (!web)
+        return 0;
+    if (web->tls.enabled && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        *err = xstrdup("TLS is configured but this libmicrohttpd has no TLS support");
+        return -1;
+    }
+    if (api_tls_new(&web->tls, &api->tls, err) != 0)
+        return -1;
+    api->auth = api_auth_new(loop, &web->users);
+    return 0;
 }
 
 int api_start(uv_loop_t *loop, const struct api_options *opts, struct api_state *state,
               struct api **out, char **err)
 {
     const char *addr = opts->listen_address ? opts->listen_address : ":9093";
-    int fd = listen_open(addr, err);
-    if (fd < 0)
-        return -1;
     struct api *api = xcalloc(1, sizeof *api);
     api->loop = loop;
     api->state = state;
     api->prefix = xstrdup(opts->route_prefix ? opts->route_prefix : "/");
+    if (api_security_init(api, loop, opts->web, err) != 0) {
+        api_free(api);
+        return -1;
+    }
+    int fd = listen_open(addr, err);
+    if (fd < 0) {
+        api_free(api);
+        return -1;
+    }
     api->mhd = mhd_start(api, fd);
     if (!api->mhd) {
-        *err = xasprintf("starting HTTP server on %s failed", addr);
+        *err = xasprintf("starting HTTP server on %s failed%s", addr,
+                         api->tls ? " (the TLS key or certificate was refused)" : "");
         close(fd);
-        free(api->prefix);
-        free(api);
+        api_free(api);
         return -1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -415,11 +582,8 @@ int api_start(uv_loop_t *loop, const struct api_options *opts, struct api_state 
 static void on_closed(uv_handle_t *h)
 {
     struct api *api = h->data;
-    if (--api->pending_closes == 0) {
-        api_http_stats_free(&api->http);
-        free(api->prefix);
-        free(api);
-    }
+    if (--api->pending_closes == 0)
+        api_free(api);
 }
 
 void api_stop(struct api *api)
@@ -437,6 +601,12 @@ void api_stop(struct api *api)
         MHD_resume_connection(w->c);
     }
     api->waits = NULL;
+    while (api->auth_held) {
+        struct api_conn *cc = api->auth_held;
+        auth_held_unlink(cc);
+        cc->auth_suspended = false;
+        MHD_resume_connection(cc->c);
+    }
     uv_close((uv_handle_t *)&api->poll, on_closed);
     uv_close((uv_handle_t *)&api->timer, on_closed);
     MHD_stop_daemon(api->mhd);

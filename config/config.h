@@ -364,6 +364,8 @@ struct config_web {
 /* Loads and validates; on failure returns -1 and sets *err (caller frees).
  * A null section zeroes its defaults, as yaml.v2 does. */
 int config_web_load_file(const char *path, struct config_web **out, char **err);
+/* Go's (and IANA's) name of a cipher_suites id, NULL for one Go lacks. */
+const char *config_web_cipher_name(uint16_t id);
 void config_web_free(struct config_web *w);
 
 #endif

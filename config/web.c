@@ -65,6 +65,14 @@ static const struct name_id ciphers[] = {
     {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xcca9},
 };
 
+const char *config_web_cipher_name(uint16_t id)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(ciphers); i++)
+        if (ciphers[i].id == id)
+            return ciphers[i].name;
+    return NULL;
+}
+
 static const struct name_id curves[] = {
     {"CurveP256", 23}, {"CurveP384", 24}, {"CurveP521", 25}, {"X25519", 29}};
 
