@@ -23,7 +23,7 @@ Alertmanager 0.25 and once through the candidate, both with
                  short_fields, mrkdwn_in, icon, image, thumb, footer, ...)
   telegram       default HTML message; a second one with MarkdownV2, a
                  custom message and disable_notifications
-  discord, pagerduty (Events v2, links)
+  discord, pagerduty (Events v2, links), victorops (custom_fields), webex
   opsgenie       responders, tags, details, close by alias; a second one with
                  update_alerts (create, then message and description PUTs),
                  priority, note, entity, actions, source, user/escalation
@@ -88,8 +88,8 @@ READY_WAIT = 60.0       # seconds one side waits for the other to be ready
 TRANSPORT_HEADERS = {"host", "content-length", "accept-encoding", "connection", "expect",
                      "transfer-encoding", "accept"}
 
-HTTP_KINDS = ["webhook", "webhook-tls", "webhook-redirect", "slack", "telegram", "discord", "pagerduty",
-              "opsgenie"]
+HTTP_KINDS = ["webhook", "webhook-tls", "webhook-redirect", "slack", "telegram", "discord",
+              "pagerduty", "opsgenie", "victorops", "webex"]
 MAIL_KINDS = ["email", "email-starttls", "email-crammd5"]
 
 
@@ -117,6 +117,8 @@ route:
     - {{matchers: ['integration="discord"'], receiver: discord}}
     - {{matchers: ['integration="pagerduty"'], receiver: pagerduty}}
     - {{matchers: ['integration="opsgenie"'], receiver: opsgenie}}
+    - {{matchers: ['integration="victorops"'], receiver: victorops}}
+    - {{matchers: ['integration="webex"'], receiver: webex}}
 receivers:
   - name: blackhole
   - name: webhook
@@ -224,6 +226,21 @@ receivers:
         send_resolved: true
         links:
           - {{href: 'http://runbook.example/x?a=1&b=2', text: 'runbook <&>'}}
+  - name: victorops
+    victorops_configs:
+      - api_key: 'vo-key'
+        api_url: {h}/victorops/integrations/generic/
+        routing_key: 'vo-route'
+        send_resolved: true
+        custom_fields:
+          extra: 'x <y> & z'
+  - name: webex
+    webex_configs:
+      - api_url: {h}/webex/v1/messages
+        room_id: 'room-1'
+        send_resolved: true
+        http_config:
+          authorization: {{credentials: 'webex-token'}}
   - name: opsgenie
     opsgenie_configs:
       - api_key: 'genie-key-123'
