@@ -168,8 +168,10 @@ char *notify_render(struct notify_render *r, const char *text)
                      : template_execute_text(r->tmpl, text, r->data, &sb, &err);
     if (rc != 0) {
         r->err = err;
-        strbuf_free(&sb);
-        return xstrdup("");
+        if (!r->keep_partial) {
+            strbuf_free(&sb);
+            return xstrdup("");
+        }
     }
     return strbuf_detach(&sb);
 }

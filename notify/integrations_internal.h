@@ -40,6 +40,8 @@ struct notify_render {
     const struct template_set *tmpl;
     const struct template_data *data;
     bool html; /* html/template (Telegram's parse_mode HTML) */
+    bool keep_partial; /* the failing field keeps what rendered before the error
+                          (Go's output; SNS sends it, ignoring the error) */
     char *err; /* first error, NULL while none */
 };
 char *notify_render(struct notify_render *r, const char *text); /* caller frees */

@@ -286,13 +286,14 @@ int notify_build_sns(const struct notify_integration *in, const struct template_
         return -1;
     struct template_data data;
     notify_template_data(g, &data);
-    struct notify_render r = {.tmpl = tmpl, .data = &data};
+    struct notify_render r = {.tmpl = tmpl, .data = &data, .keep_partial = true};
     char *endpoint = notify_render(&r, c->api_url);
     struct labelset params = LABELSET_INIT;
     int rc = publish_params(c, &r, g, &params, err);
     notify_template_data_free(&data);
     /* 0.25 loses its template error (the variable is reused before it is
-     * read): the failed field and the ones after it go out empty. */
+     * read): the failed field goes out with what rendered before the error,
+     * the ones after it empty (checked against 0.25). */
     free(r.err);
     if (rc != 0) {
         *retry = true;

@@ -99,7 +99,9 @@ Test(sigv4, aws_test_suite_get_vanilla_and_post_form)
     labelset_free(&h);
 }
 
-static char *build_error(void (*edit)(struct config_sns *), bool *retry)
+/* Builds sns_target's SNS notification with its config changed by edit. */
+static int build_edited(void (*edit)(struct config_sns *), struct notify_message *m, bool *retry,
+                        char **err)
 {
     struct integ_fixture f;
     integ_load(&f, "sns_target", "sns_target", 0);
@@ -107,10 +109,16 @@ static char *build_error(void (*edit)(struct config_sns *), bool *retry)
     struct config_sns conf = *(const struct config_sns *)in.conf;
     edit(&conf);
     in.conf = &conf;
+    int rc = notify_build(&in, f.tmpl, &f.group, m, retry, err);
+    integ_free(&f);
+    return rc;
+}
+
+static char *build_error(void (*edit)(struct config_sns *), bool *retry)
+{
     struct notify_message m;
     char *err = NULL;
-    cr_assert_eq(notify_build(&in, f.tmpl, &f.group, &m, retry, &err), -1);
-    integ_free(&f);
+    cr_assert_eq(build_edited(edit, &m, retry, &err), -1);
     return err;
 }
 
@@ -172,4 +180,17 @@ Test(sns, status_errors_carry_aws_message_and_transport_errors_the_sdk_words)
     free(err);
     notify_message_free(&m);
     integ_free(&f);
+}
+
+static void bad_subject(struct config_sns *c) { c->subject = "S {{ .Nope }}"; }
+
+Test(sns, template_error_is_ignored_and_the_field_keeps_its_partial_output)
+{
+    /* 0.25 sent "...&Subject=S+&TopicArn=..." and logged nothing. */
+    struct notify_message m;
+    bool retry;
+    char *err = NULL;
+    cr_assert_eq(build_edited(bad_subject, &m, &retry, &err), 0, "%s", err);
+    cr_assert(strstr(m.http.body, "&Subject=S+&TargetArn=") != NULL);
+    notify_message_free(&m);
 }
