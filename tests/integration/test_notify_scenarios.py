@@ -491,7 +491,8 @@ def sc_fail400(ctx):
 SCENARIOS = [("fire", sc_fire), ("early", sc_early), ("add", sc_add), ("repeat", sc_repeat),
              ("resolve", sc_resolve), ("no_resolved", sc_no_resolved),
              ("inhibit", sc_inhibit), ("silence", sc_silence), ("mute", sc_mute),
-             ("continue", sc_continue), ("retry", sc_retry), ("fail400", sc_fail400), ("reload", sc_reload)]
+             ("continue", sc_continue), ("retry", sc_retry), ("fail400", sc_fail400),
+             ("reload", sc_reload)]
 
 
 def run_one(name, fn, kind, binary, out):

@@ -158,7 +158,8 @@ receivers:
         require_tls: false
         send_resolved: true
         html: ''
-        text: '{{{{ template "email.default.subject" . }}}} – {{{{ .CommonAnnotations.runbook_url }}}}'
+        text: >-
+          {{{{ template "email.default.subject" . }}}} – {{{{ .CommonAnnotations.runbook_url }}}}
         headers:
           Subject: 'Custom: {{{{ .Status }}}} {{{{ .GroupLabels.alertname }}}}'
           Reply-To: 'Önë <one@example.org>'
