@@ -92,7 +92,8 @@ static void log_failures(const struct pipeline_flush *pf)
         char n[24];
         snprintf(n, sizeof n, "%zu", pf->n_kept);
         log_kv(pf->canceled ? LOG_DEBUG : LOG_ERROR, "Notify for alerts failed", "component",
-               "dispatcher", "num_alerts", n, "err", strbuf_cstr(&errs), NULL);
+               "dispatcher", "aggrGroup", pf->f->group_key, "num_alerts", n, "err",
+               strbuf_cstr(&errs), NULL);
     }
     strbuf_free(&errs);
 }
@@ -186,13 +187,14 @@ static bool muted_by_time(const struct pipeline_flush *pf)
         !in_any_interval(pf->gen.config, r->active_time_intervals, r->n_active_time_intervals,
                          now)) {
         log_kv(LOG_DEBUG, "Notifications not sent, route is not within active time",
-               "component", "dispatcher", "receiver", r->receiver, NULL);
+               "component", "dispatcher", "aggrGroup", pf->f->group_key, "receiver",
+               r->receiver, NULL);
         return true;
     }
     if (r->n_mute_time_intervals > 0 &&
         in_any_interval(pf->gen.config, r->mute_time_intervals, r->n_mute_time_intervals, now)) {
         log_kv(LOG_DEBUG, "Notifications not sent, route is within mute time", "component",
-               "dispatcher", "receiver", r->receiver, NULL);
+               "dispatcher", "aggrGroup", pf->f->group_key, "receiver", r->receiver, NULL);
         return true;
     }
     return false;

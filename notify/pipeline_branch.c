@@ -116,8 +116,8 @@ static void attempt_failed(struct pipeline_branch *b, bool retry, const char *er
         char n[16];
         snprintf(n, sizeof n, "%u", b->attempts);
         log_kv(LOG_WARN, "Notify attempt failed, will retry later", "component", "dispatcher",
-               "receiver", receiver_name(b), "integration", b->label, "attempts", n, "err", err,
-               NULL);
+               "aggrGroup", pf->f->group_key, "receiver", receiver_name(b), "integration",
+               b->label, "attempts", n, "err", err, NULL);
     }
     free(b->last_err);
     b->last_err = xstrdup(err);
@@ -135,7 +135,8 @@ static void attempt_succeeded(struct pipeline_branch *b)
     char n[16];
     snprintf(n, sizeof n, "%u", b->attempts);
     log_kv(b->attempts > 1 ? LOG_INFO : LOG_DEBUG, "Notify success", "component", "dispatcher",
-           "receiver", receiver_name(b), "integration", b->label, "attempts", n, NULL);
+           "aggrGroup", b->flush->f->group_key, "receiver", receiver_name(b), "integration",
+           b->label, "attempts", n, NULL);
     set_notifies(b);
     finish(b, true);
 }
