@@ -64,7 +64,7 @@ static void record_and_reply(struct sink_conn *c, size_t body_at, size_t body_le
         status = s->statuses[s->n_requests < s->n_statuses ? s->n_requests : s->n_statuses - 1];
     if (s->n_requests < SINK_MAX_REQUESTS) {
         struct sink_request *r = &s->requests[s->n_requests++];
-        sscanf(c->in.buf, "%*s %63s", r->path);
+        sscanf(c->in.buf, "%*s %255s", r->path);
         r->body = xstrndup(c->in.buf + body_at, body_len);
         r->at = time_monotonic();
     }

@@ -13,7 +13,7 @@
 #define SINK_MAX_REQUESTS 64
 
 struct sink_request {
-    char path[64];
+    char path[256];
     char *body;
     int64_t at; /* monotonic */
 };

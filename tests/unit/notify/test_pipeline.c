@@ -255,3 +255,25 @@ Test(pipeline, cancel_generation_ends_only_that_generations_flushes)
     cr_assert_not(fx.ok);
     pfx_free(&fx);
 }
+
+/* Opsgenie's update_alerts: the follow-up requests go out in order after the
+ * first one succeeded, all within one attempt. */
+Test(pipeline, follow_up_requests_are_sent_in_order)
+{
+    struct pipeline_fx fx;
+    pfx_init(&fx, ROUTE "receivers:\n  - name: wh\n    opsgenie_configs:\n"
+                        "      - api_key: k\n        api_url: http://127.0.0.1:%1$d/og/\n"
+                        "        update_alerts: true\n");
+    pfx_alert(&fx, "a", false, false);
+    pfx_flush(&fx, 5000, 5000);
+    cr_assert(fx.ok);
+    cr_assert_geq(fx.sink.n_requests, 2, "%zu requests", fx.sink.n_requests);
+    cr_assert_str_eq(fx.sink.requests[0].path, "/og/v2/alerts");
+    for (size_t i = 1; i < fx.sink.n_requests; i++)
+        cr_assert_not_null(strstr(fx.sink.requests[i].path, "identifierType=alias"), "%s",
+                           fx.sink.requests[i].path);
+    const struct notify_kind_metrics *m = &fx.env.metrics.kinds[NOTIFY_OPSGENIE];
+    cr_assert_eq(m->requests, 1, "one attempt, however many requests");
+    cr_assert_eq(m->notifications, 1);
+    pfx_free(&fx);
+}
