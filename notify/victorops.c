@@ -107,6 +107,9 @@ int notify_build_victorops(const struct notify_integration *in, const struct tem
         rc = -1;
     } else {
         rc = render_fields(c, &r, g, &fields, err);
+        /* 0.25 retries a payload template error (checked), unlike the
+         * routing key's. */
+        *retry = rc != 0;
     }
     if (rc == 0) {
         struct strbuf body = STRBUF_INIT;

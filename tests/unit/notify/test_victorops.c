@@ -37,7 +37,7 @@ static void missing_key_file(struct config_victorops *c)
     c->api_key_file = "/nonexistent/vo-key";
 }
 
-static char *build_error(void (*edit)(struct config_victorops *))
+static char *build_error(void (*edit)(struct config_victorops *), bool want_retry)
 {
     struct integ_fixture f;
     integ_load(&f, "vo_min", "vo_min", 0);
@@ -50,22 +50,23 @@ static char *build_error(void (*edit)(struct config_victorops *))
     bool retry = true;
     char *err = NULL;
     cr_assert_eq(notify_build(&in, f.tmpl, &f.group, &m, &retry, &err), -1);
-    cr_assert(!retry);
+    cr_assert_eq(retry, want_retry, "%s", err);
     integ_free(&f);
     return err;
 }
 
+/* All three checked against 0.25's log (0.25 says *template.Data). */
 Test(victorops, build_errors_as_0_25_words_them)
 {
     const char *nope = "templating error: template: :1:3: executing \"\" at <.Nope>: can't "
                        "evaluate field Nope in type template.Data";
-    char *err = build_error(bad_routing_key);
+    char *err = build_error(bad_routing_key, false);
     cr_expect_str_eq(err, nope);
     free(err);
-    err = build_error(bad_custom_field);
+    err = build_error(bad_custom_field, true);
     cr_expect_str_eq(err, nope);
     free(err);
-    err = build_error(missing_key_file);
+    err = build_error(missing_key_file, false);
     cr_expect_str_eq(err, "failed to read API key from file: open /nonexistent/vo-key: no such "
                           "file or directory");
     free(err);
