@@ -427,16 +427,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     struct api_conn *cc = *con_cls;
     if (!cc) {
         *con_cls = cc = conn_new(cls, c);
-        /* Refused credentials are answered once the body has been read and
-         * dropped, so the connection can stay open as with Go. */
-        if (cc->auth == API_AUTH_DENIED)
-            return MHD_YES;
         /* MHD accepts a response only before the upload starts or after it
-         * ends: refuse a declared oversize body now, without reading it. */
+         * ends: refuse a declared oversize body now, without reading it, but
+         * not before the credentials are known (401 comes first, as in Go);
+         * until then the body is dropped as it arrives. */
         if (declared_too_large(c)) {
             cc->too_large = true;
-            return send_too_large(cc);
+            if (cc->auth == API_AUTH_PENDING)
+                return MHD_YES;
+            return cc->auth == API_AUTH_DENIED ? send_unauthorized(cc) : send_too_large(cc);
         }
+        /* Other refused requests are answered once their body has been read
+         * and dropped, so the connection can stay open as with Go. */
         return MHD_YES;
     }
     if (*upload_data_size) {
