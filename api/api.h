@@ -73,6 +73,10 @@ struct api_state {
     const struct notify_metrics *notify_metrics;
     const struct dispatcher *dispatcher;
     struct api_nflog_metrics nflog_metrics;
+    /* alertmanager_dispatcher_alert_processing_duration_seconds: the time
+     * main/ spends handing each stored alert to the dispatcher. */
+    uint64_t alert_processing_count;
+    double alert_processing_seconds;
 };
 
 struct config_web;

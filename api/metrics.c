@@ -132,6 +132,9 @@ static void metrics_dispatcher(struct strbuf *sb, const struct api_state *st)
     const char *n = "alertmanager_dispatcher_aggregation_groups";
     family(sb, n, "gauge", "Number of active aggregation groups");
     sample(sb, n, NULL, st->dispatcher ? (double)dispatcher_group_count(st->dispatcher) : 0);
+    n = "alertmanager_dispatcher_alert_processing_duration_seconds";
+    family(sb, n, "summary", "Summary of latencies for the processing of alerts.");
+    summary(sb, n, st->alert_processing_seconds, st->alert_processing_count);
 }
 
 static void metrics_integrations(struct strbuf *sb, const struct api_state *st)

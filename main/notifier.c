@@ -122,7 +122,10 @@ void notifier_alert_stored(void *ctx, const struct alert *a)
     struct daemon *d = ctx;
     if (!d->gen || d->stopping)
         return;
+    int64_t started = time_monotonic();
     dispatcher_insert(d->gen->dispatcher, a, time_now());
+    d->state.alert_processing_count++;
+    d->state.alert_processing_seconds += (double)(time_monotonic() - started) / 1e9;
     arm(d);
 }
 
