@@ -13,6 +13,10 @@ group_wait 1s, group_interval 2s, group_by [alertname].
   t0+3.0  POST FastA/2               -> due at FastA's next tick, t0+4.5
   t0+4.0  POST FastB                 -> due at t0+5.0
   t0+5.6  resolve FastA/1 and /2     -> due at t0+6.5
+  t0+10   POST FastC                 -> due at t0+11, when the hung flushes
+          reach their deadline (max(group_interval, 10s) after they began):
+          SlowA's request is given up and sent again at once (the next
+          tick is overdue)
 
 Every due notification must arrive within [-EARLY, +LIMIT] of its schedule
 (LIMIT 1 s); each delay is printed.  The API must keep answering during the
@@ -112,6 +116,18 @@ class BlackHole:
             except OSError:
                 continue
 
+    def kinds(self):
+        """Per connection: "tls" if a TLS ClientHello is waiting, else "smtp"
+        (an SMTP client says nothing before the greeting)."""
+        out = []
+        for _, c in self.accepted:
+            try:
+                first = c.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except OSError:
+                first = b""
+            out.append("tls" if first == b"\x16" else "smtp" if first == b"" else "?")
+        return out
+
     def close(self):
         self.stop.set()
         self.thread.join(2)
@@ -164,19 +180,27 @@ def run(kind, binary, name):
         at(5.6)
         now = time.time()
         post([alert("FastA", "1", ends=now), alert("FastA", "2", ends=now)])
-        at(6.5 + LIMIT + 0.3)
+        at(10.0)
+        post([alert("FastC")])
+        at(11.0 + LIMIT + 0.3)
 
         reqs = sink.snapshot()
         for r in reqs:
             lines.append("t0+%.3fs %s %s%s" % (r.mono - t0, r.path, summary(r),
                                                "" if r.status else " (held open)"))
         hung = [r for r in reqs if r.path == "/slow" and '"SlowA"' in r.body.decode()]
+        # The hung flush ends at its deadline, max(group_interval, 10s) after
+        # it began (t0+11): the request is given up and, the tick being
+        # overdue, the next flush sends again at once.
+        check(len(hung) == 2 and abs(hung[1].mono - t0 - 11.0) <= LIMIT,
+              "SlowA: the hung request is given up at the flush deadline (t0+1+10s) and "
+              "the overdue next flush sends it again at once", "\n".join(lines))
         check(len(hung) >= 1 and abs(hung[0].mono - t0 - 1.0) <= LIMIT,
               "the hanging receiver got SlowA's request at ~t0+1 (and holds it)",
               "\n".join(lines))
         mail = [t for t, _ in hole.accepted]
         lines.append("black hole: connections at %s" % ", ".join(
-            "t0+%.3fs" % (t - t0) for t in mail))
+            "t0+%.3fs (%s)" % (t - t0, k) for t, k in zip(mail, hole.kinds())))
         check(len(mail) >= 2 and all(abs(t - t0 - 1.0) <= LIMIT for t in mail[:2]),
               "the silent listener got SlowMail's SMTP and SlowTLS's HTTPS connections at "
               "~t0+1 (and holds them)", "\n".join(lines))
@@ -188,7 +212,9 @@ def run(kind, binary, name):
                     ("fast firing[FastB/1:firing]", 5.0, "FastB first (a group created "
                      "during the hang)"),
                     ("fast resolved[FastA/1:resolved,FastA/2:resolved]", 6.5,
-                     "FastA resolved (next tick)")]
+                     "FastA resolved (next tick)"),
+                    ("fast firing[FastC/1:firing]", 11.0, "FastC first (due when the hung "
+                     "flushes reach their deadline)")]
         delays = []
         for want, due, what in expected:
             got = [r for r in reqs if summary(r) == want]
