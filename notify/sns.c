@@ -200,7 +200,7 @@ static int publish_params(const struct config_sns *c, struct notify_render *r,
 }
 
 /* What the request is signed with; only static keys are supported. */
-static int check_credentials(const struct config_sigv4 *s, char **err)
+static int check_credentials(const struct config_sigv4 *s, bool *retry, char **err)
 {
     if (s->role_arn && *s->role_arn) {
         *err = xstrdup("sns: sigv4.role_arn (STS AssumeRole) is not supported by chorus");
@@ -214,6 +214,7 @@ static int check_credentials(const struct config_sigv4 *s, char **err)
     if (!s->region || !*s->region) {
         *err = xstrdup("region not configured in sns.sigv4.region or in default credentials "
                        "chain");
+        *retry = true; /* as 0.25 */
         return -1;
     }
     return 0;
@@ -282,7 +283,7 @@ int notify_build_sns(const struct notify_integration *in, const struct template_
 {
     const struct config_sns *c = in->conf;
     *retry = false;
-    if (check_credentials(&c->sigv4, err) != 0)
+    if (check_credentials(&c->sigv4, retry, err) != 0)
         return -1;
     struct template_data data;
     notify_template_data(g, &data);

@@ -129,8 +129,9 @@ static void no_keys(struct config_sns *c)
     c->sigv4.secret_key = NULL;
 }
 static void bad_utf8(struct config_sns *c) { c->message = "ok \xff"; }
+static void no_region(struct config_sns *c) { c->sigv4.region = NULL; }
 
-Test(sns, unsupported_credentials_and_invalid_messages)
+Test(sns, unsupported_credentials_missing_region_and_invalid_messages)
 {
     bool retry;
     char *err = build_error(role, &retry);
@@ -139,6 +140,11 @@ Test(sns, unsupported_credentials_and_invalid_messages)
     free(err);
     err = build_error(no_keys, &retry);
     cr_expect(strstr(err, "not supported by chorus") != NULL, "%s", err);
+    free(err);
+    err = build_error(no_region, &retry);
+    cr_expect_str_eq(err, "region not configured in sns.sigv4.region or in default credentials "
+                          "chain");
+    cr_expect(retry);
     free(err);
     err = build_error(bad_utf8, &retry);
     cr_expect_str_eq(err, "non utf8 encoded message string");
