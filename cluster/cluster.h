@@ -1,14 +1,15 @@
 /*
  * cluster.h: gossip between chorus and Alertmanager 0.25 replicas.
  *
- * So far the wire codec only (docs/architecture.md, "Cluster wire codec";
- * byte layouts in ../shared/docs/alertmanager-gossip-wire.md): memberlist's
- * messages as memberlist 0.2.2 (Alertmanager 0.25) writes them, the
- * Alertmanager parts that ride on them (clusterpb Part / FullState, TLS
- * frames) and Go's LZW.  It does no I/O and keeps no state: the membership
- * layer, the UDP/TCP/TLS transports and the silences / nflog delegates build
- * on it.  The replicated state stays opaque here: a Part carries bytes under a
- * key ("sil", "nfl") and whoever owns the key decodes them.
+ * The wire codec (docs/architecture.md, "Cluster wire codec"; byte layouts in
+ * ../shared/docs/alertmanager-gossip-wire.md): memberlist's messages as
+ * memberlist 0.2.2 (Alertmanager 0.25) writes them, the Alertmanager parts
+ * that ride on them (clusterpb Part / FullState, TLS frames) and Go's LZW; it
+ * does no I/O and keeps no state.  The membership layer stands on it: the
+ * SWIM state machine (swim.h, pure) and a node on the libuv loop (the end of
+ * this file; docs/architecture.md, "Cluster membership").  The replicated
+ * state stays opaque here: a Part carries bytes under a key ("sil", "nfl")
+ * and whoever owns the key decodes them.
  *
  * Decoders take untrusted bytes.  They never read outside the buffer, allocate
  * only what the input's own size bounds (or a documented cap), and return -1
@@ -352,5 +353,73 @@ void cluster_tls_frame_free(struct cluster_tls_frame *f);
 void cluster_tls_packet_encode(struct strbuf *sb, const char *from_addr, const uint8_t *pkt,
                                size_t len);
 void cluster_tls_stream_encode(struct strbuf *sb);
+
+/* ---- membership on a libuv loop (cluster/node.c, state machine in swim.h) ----
+ * One node: a UDP socket and a TCP listener on --cluster.listen-address, the
+ * SWIM state machine driven by a timer, push/pull joins to --cluster.peer,
+ * and Alertmanager's delegate: user messages and push/pull user state are
+ * Parts routed by key to the states registered with cluster_node_add_state. */
+struct uv_loop_s;
+struct cluster_node;
+
+struct cluster_node_opts {
+    const char *name;              /* NULL: a fresh ULID, as 0.25 always does */
+    const char *listen_address;    /* "host:port"; host may be 0.0.0.0 */
+    const char *advertise_address; /* "ip:port", or NULL: derived as 0.25 does */
+    const char *const *peers;      /* "host:port" each */
+    size_t n_peers;
+    /* Durations in ns; 0 takes Alertmanager's default. */
+    int64_t probe_interval, probe_timeout, gossip_interval, pushpull_interval, tcp_timeout;
+};
+
+/* A replicated state under a key ("sil", "nfl"), as Alertmanager's
+ * cluster.State: its full state for push/pull, and merging a peer's full
+ * state or one broadcast delta (both arrive as the same bytes). */
+struct cluster_state_ops {
+    void *ctx;
+    void (*marshal)(void *ctx, struct strbuf *out);
+    int (*merge)(void *ctx, const uint8_t *data, size_t len);
+};
+
+/* What the alertmanager_cluster_* / alertmanager_peer_position metrics show. */
+struct cluster_metrics {
+    int members;      /* alertmanager_cluster_members: not dead or left, self included */
+    int failed_peers; /* alertmanager_cluster_failed_peers */
+    int health_score; /* alertmanager_cluster_health_score: Lifeguard awareness, 0 is best */
+    int peer_position;/* alertmanager_peer_position: rank of our name among members */
+    uint64_t packets_in, packets_bad, packets_out, messages_in, messages_out;
+    uint64_t streams_in, streams_out, streams_failed;
+};
+
+struct cluster_peer {
+    char *name;
+    char address[64]; /* "ip:port" */
+    enum ml_member_state state;
+};
+
+int cluster_node_start(struct uv_loop_s *loop, const struct cluster_node_opts *opts,
+                       struct cluster_node **out, char **err);
+/* Closes the sockets (no leave message: 0.25 peers then notice the failure)
+ * and frees the node once libuv has released its handles. */
+void cluster_node_close(struct cluster_node *n);
+const char *cluster_node_name(const struct cluster_node *n);
+/* "ip:port" this node advertises. */
+const char *cluster_node_address(const struct cluster_node *n);
+void cluster_node_add_state(struct cluster_node *n, const char *key,
+                            const struct cluster_state_ops *ops);
+/* Sends a delta to every member: gossiped when its Part is at most
+ * CLUSTER_MAX_GOSSIP_PART bytes, else on a TCP stream to each, as 0.25. */
+void cluster_node_broadcast(struct cluster_node *n, const char *key, const uint8_t *data,
+                            size_t len);
+void cluster_node_metrics(const struct cluster_node *n, struct cluster_metrics *out);
+/* Every known member, self included, sorted by name; free with cluster_peers_free. */
+size_t cluster_node_peers(const struct cluster_node *n, struct cluster_peer **out);
+void cluster_peers_free(struct cluster_peer *peers, size_t n);
+
+/* A ULID (26 characters of Crockford base32 + NUL) from a millisecond time
+ * and 10 random bytes: what 0.25 names itself. */
+void cluster_ulid(char out[27], uint64_t unix_ms, const uint8_t entropy[10]);
+/* True for RFC 1918 and RFC 6598 IPv4 addresses (0.25's "private"). */
+bool cluster_ip_private(const uint8_t ip[4]);
 
 #endif

@@ -1,0 +1,125 @@
+/*
+ * cluster_member: one chorus cluster member on a libuv loop and nothing else,
+ * for tests against Alertmanager 0.25 until the daemon wires cluster/ in.
+ * It prints its view as a JSON line whenever it changes (and every 5 s):
+ *   {"name":..., "address":..., "metrics":{...}, "peers":[{"name","address","state"}]}
+ *
+ *   cluster_member --listen 127.0.0.1:9094 [--advertise ip:port] [--peer host:port]...
+ *                  [--name N] [--probe-interval MS] [--probe-timeout MS]
+ *                  [--gossip-interval MS] [--pushpull-interval MS]
+ */
+#include "cluster/cluster.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#define MAX_PEERS 64
+#define REPORT_EVERY_MS 100
+#define REPORT_AT_LEAST_MS 5000
+
+static struct cluster_node *node;
+static char *last_report;
+static uint64_t last_report_at;
+
+static void report_view(uv_timer_t *t)
+{
+    static const char *const states[] = {"alive", "suspect", "dead", "left"};
+    struct cluster_metrics m;
+    cluster_node_metrics(node, &m);
+    struct cluster_peer *peers;
+    size_t n = cluster_node_peers(node, &peers);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_puts(&sb, "{\"name\":");
+    strbuf_json_cstr(&sb, cluster_node_name(node), 0);
+    strbuf_puts(&sb, ",\"address\":");
+    strbuf_json_cstr(&sb, cluster_node_address(node), 0);
+    strbuf_printf(&sb, ",\"metrics\":{\"members\":%d,\"failed_peers\":%d,\"health_score\":%d,"
+                       "\"peer_position\":%d},\"peers\":[",
+                  m.members, m.failed_peers, m.health_score, m.peer_position);
+    for (size_t i = 0; i < n; i++) {
+        strbuf_puts(&sb, i ? ",{\"name\":" : "{\"name\":");
+        strbuf_json_cstr(&sb, peers[i].name, 0);
+        strbuf_puts(&sb, ",\"address\":");
+        strbuf_json_cstr(&sb, peers[i].address, 0);
+        strbuf_printf(&sb, ",\"state\":\"%s\"}", states[peers[i].state & 3]);
+    }
+    strbuf_puts(&sb, "]}");
+    cluster_peers_free(peers, n);
+    uint64_t now = uv_now(t->loop);
+    if (!last_report || strcmp(last_report, sb.buf) != 0 ||
+        now - last_report_at >= REPORT_AT_LEAST_MS) {
+        printf("%s\n", sb.buf);
+        fflush(stdout);
+        free(last_report);
+        last_report = strbuf_detach(&sb);
+        last_report_at = now;
+    }
+    strbuf_free(&sb);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    (void)signum;
+    uv_stop(s->loop);
+}
+
+static int64_t ms_arg(const char *v)
+{
+    return (int64_t)strtoll(v, NULL, 10) * NS_PER_MS;
+}
+
+int main(int argc, char **argv)
+{
+    const char *peers[MAX_PEERS];
+    struct cluster_node_opts o = {.listen_address = "0.0.0.0:9094", .peers = peers};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *k = argv[i], *v = argv[i + 1];
+        if (!strcmp(k, "--listen"))
+            o.listen_address = v;
+        else if (!strcmp(k, "--advertise"))
+            o.advertise_address = v;
+        else if (!strcmp(k, "--name"))
+            o.name = v;
+        else if (!strcmp(k, "--peer") && o.n_peers < MAX_PEERS)
+            peers[o.n_peers++] = v;
+        else if (!strcmp(k, "--probe-interval"))
+            o.probe_interval = ms_arg(v);
+        else if (!strcmp(k, "--probe-timeout"))
+            o.probe_timeout = ms_arg(v);
+        else if (!strcmp(k, "--gossip-interval"))
+            o.gossip_interval = ms_arg(v);
+        else if (!strcmp(k, "--pushpull-interval"))
+            o.pushpull_interval = ms_arg(v);
+        else {
+            fprintf(stderr, "cluster_member: unknown or incomplete option %s\n", k);
+            return 2;
+        }
+    }
+    log_setup(getenv("CLUSTER_MEMBER_LOG") ? getenv("CLUSTER_MEMBER_LOG") : "info", "logfmt");
+    uv_loop_t *loop = uv_default_loop();
+    char *err = NULL;
+    if (cluster_node_start(loop, &o, &node, &err) < 0) {
+        fprintf(stderr, "cluster_member: %s\n", err);
+        free(err);
+        return 1;
+    }
+    uv_timer_t report;
+    uv_timer_init(loop, &report);
+    uv_timer_start(&report, report_view, 0, REPORT_EVERY_MS);
+    uv_signal_t sigterm, sigint;
+    uv_signal_init(loop, &sigterm);
+    uv_signal_init(loop, &sigint);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_run(loop, UV_RUN_DEFAULT);
+    cluster_node_close(node);
+    uv_close((uv_handle_t *)&report, NULL);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_run(loop, UV_RUN_DEFAULT);
+    free(last_report);
+    uv_loop_close(loop);
+    return 0;
+}

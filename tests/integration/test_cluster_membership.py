@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""A chorus cluster member and Debian's Alertmanager 0.25 in one cluster.
+
+The chorus side is cluster_member (cluster/tool/, built next to chorus): the
+membership layer alone on a libuv loop, printing its view as JSON lines.
+
+1. chorus starts alone; 0.25 starts with --cluster.peer pointing at it.
+   0.25's GET /api/v2/status must list the chorus node (its name and
+   advertise address) among its peers with cluster status "ready", and its
+   alertmanager_cluster_members must be 2; chorus must see 0.25 alive.
+2. chorus is SIGKILLed: 0.25 must count it failed
+   (alertmanager_cluster_failed_peers 1, members 1) within memberlist's
+   detection time for two nodes: a probe interval, its timeout, the 4 s
+   suspicion minimum (no confirmations are possible with two nodes), with
+   slack for awareness and a loaded machine.
+3. The reverse: a new chorus node joins 0.25 (push/pull from chorus's side),
+   both see each other, 0.25 is SIGKILLed and chorus must mark it dead within
+   the same bound.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Server, get_json, http  # noqa: E402
+
+JOIN_TIMEOUT = 30.0      # 0.25 settles in 3 polls of 2 s once membership is stable
+FAILURE_BOUND = 15.0     # 1 s probe + 0.5 s timeout + 4 s suspicion, with slack
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # a ULID's alphabet
+CONFIG = """\
+route:
+  receiver: default
+receivers:
+  - name: default
+"""
+
+
+def member_binary():
+    path = os.environ.get("CLUSTER_MEMBER_BIN")
+    if not path:
+        chorus = os.environ.get("CHORUS_BIN", "")
+        path = os.path.join(os.path.dirname(chorus), "cluster_member") if chorus else ""
+    if not path or not os.access(path, os.X_OK):
+        print("FATAL: no cluster_member binary (set CLUSTER_MEMBER_BIN or CHORUS_BIN)")
+        print("0 passed, 1 failed")
+        sys.exit(2)
+    return path
+
+
+class Member:
+    """A cluster_member process; view() is the last JSON line it printed."""
+
+    def __init__(self, port, peers=()):
+        self.port = port
+        argv = [member_binary(), "--listen", "127.0.0.1:%d" % port]
+        for p in peers:
+            argv += ["--peer", p]
+        self.log = []
+        self.lines = queue.Queue()
+        self.last = None
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.log.append(line)
+            if line.startswith("{"):
+                try:
+                    self.last = json.loads(line)
+                except ValueError:
+                    pass
+
+    def view(self):
+        return self.last
+
+    def state_of(self, name):
+        v = self.last or {}
+        for p in v.get("peers", []):
+            if p["name"] == name:
+                return p["state"]
+        return None
+
+    def kill(self):
+        harness.stop_process(self.proc, signal.SIGKILL)
+
+    def close(self):
+        harness.stop_process(self.proc)
+
+
+def wait_for(cond, timeout, step=0.1):
+    """Polls cond until it returns a true value; returns (value, seconds)."""
+    start = time.monotonic()
+    while True:
+        v = cond()
+        if v or time.monotonic() - start > timeout:
+            return v, time.monotonic() - start
+        time.sleep(step)
+
+
+def am_status(am):
+    try:
+        return get_json(am.url + "/api/v2/status")["cluster"]
+    except Exception:
+        return None
+
+
+def am_metric(am, name):
+    try:
+        _, _, body = http("GET", am.url + "/metrics")
+    except OSError:
+        return None
+    return harness.metric_value(body.decode(), name)
+
+
+class ClusteredServer(Server):
+    """A Server whose clustering the test sets (the harness turns it off)."""
+
+    def argv(self):
+        return [a for a in super().argv() if a != "--cluster.listen-address="]
+
+
+def start_alertmanager(cluster_port, peer):
+    args = ["--cluster.listen-address=127.0.0.1:%d" % cluster_port]
+    if peer:
+        args.append("--cluster.peer=" + peer)
+    return ClusteredServer("alertmanager", harness.ALERTMANAGER_BIN, CONFIG, extra_args=args,
+                           name="am-cluster").start()
+
+
+def lists_peer(status, name, address):
+    return status and any(p["name"] == name and p["address"] == address
+                          for p in status.get("peers", []))
+
+
+def chorus_first(r):
+    cport, aport = harness.free_port(), harness.free_port()
+    member = Member(cport)
+    am = None
+    try:
+        view, _ = wait_for(member.view, 5)
+        r.check(view is not None, "cluster_member starts and reports its view",
+                "\n".join(member.log[-20:]))
+        if not view:
+            return
+        name = view["name"]
+        r.check(len(name) == 26 and all(c in CROCKFORD for c in name),
+                "chorus names itself with a ULID as 0.25 does", name)
+        r.check(view["address"] == "127.0.0.1:%d" % cport, "advertises its listen address",
+                view["address"])
+        am = start_alertmanager(aport, "127.0.0.1:%d" % cport)
+
+        def am_ready_with_chorus():
+            st = am_status(am)
+            return (st if lists_peer(st, name, "127.0.0.1:%d" % cport)
+                    and st.get("status") == "ready" else None)
+        st, took = wait_for(am_ready_with_chorus, JOIN_TIMEOUT, 0.25)
+        r.check(st is not None, "0.25 lists chorus among its peers and is ready (%.1fs)" % took,
+                json.dumps(am_status(am)) + "\n" + am.log_tail(20))
+        am_name = (am_status(am) or {}).get("name")
+        r.check(am_metric(am, "alertmanager_cluster_members") == 2,
+                "0.25 counts 2 cluster members")
+        _, took = wait_for(lambda: member.state_of(am_name) == "alive", JOIN_TIMEOUT)
+        r.check(member.state_of(am_name) == "alive", "chorus sees 0.25 alive (%.1fs)" % took,
+                json.dumps(member.view()))
+        v = member.view() or {}
+        r.check(v.get("metrics", {}).get("members") == 2, "chorus counts 2 members",
+                json.dumps(v))
+        expected_pos = sorted([name, am_name]).index(name)
+        r.check(v.get("metrics", {}).get("peer_position") == expected_pos,
+                "chorus's peer position is its rank among the names")
+        time.sleep(3)  # a few probe rounds both ways: nobody may become suspect
+        r.check(member.state_of(am_name) == "alive"
+                and am_metric(am, "alertmanager_cluster_failed_peers") == 0,
+                "both stay alive through probe rounds")
+
+        member.kill()
+        killed = time.monotonic()
+
+        def am_noticed():
+            return (am_metric(am, "alertmanager_cluster_failed_peers") == 1
+                    and am_metric(am, "alertmanager_cluster_members") == 1)
+        ok, _ = wait_for(am_noticed, FAILURE_BOUND + 5, 0.2)
+        took = time.monotonic() - killed
+        r.check(ok and took <= FAILURE_BOUND,
+                "0.25 counts the killed chorus node failed within %.0fs (%.1fs)"
+                % (FAILURE_BOUND, took), am.log_tail(20))
+    finally:
+        member.close()
+        if am:
+            am.close()
+
+
+def alertmanager_first(r):
+    cport, aport = harness.free_port(), harness.free_port()
+    am = start_alertmanager(aport, None)
+    member = None
+    try:
+        am_name = (am_status(am) or {}).get("name")
+        member = Member(cport, ["127.0.0.1:%d" % aport])
+        _, took = wait_for(lambda: member.state_of(am_name) == "alive", JOIN_TIMEOUT)
+        r.check(member.state_of(am_name) == "alive",
+                "chorus joins 0.25 by push/pull and sees it alive (%.1fs)" % took,
+                "\n".join(member.log[-20:]))
+        name = (member.view() or {}).get("name")
+        st, took = wait_for(lambda: lists_peer(am_status(am), name, "127.0.0.1:%d" % cport),
+                            JOIN_TIMEOUT, 0.25)
+        r.check(bool(st), "0.25 lists the joining chorus node (%.1fs)" % took,
+                json.dumps(am_status(am)))
+        time.sleep(3)
+        r.check(member.state_of(am_name) == "alive", "0.25 stays alive for chorus")
+
+        am.kill()
+        killed = time.monotonic()
+        ok, _ = wait_for(lambda: member.state_of(am_name) == "dead", FAILURE_BOUND + 5)
+        took = time.monotonic() - killed
+        v = member.view() or {}
+        r.check(ok and took <= FAILURE_BOUND,
+                "chorus marks the killed 0.25 dead within %.0fs (%.1fs)" % (FAILURE_BOUND, took),
+                json.dumps(v))
+        r.check(v.get("metrics", {}).get("failed_peers") == 1
+                and v.get("metrics", {}).get("members") == 1,
+                "chorus counts 1 failed peer and 1 member", json.dumps(v))
+    finally:
+        if member:
+            member.close()
+        am.close()
+
+
+def main():
+    r = harness.Results("test_cluster_membership")
+    chorus_first(r)
+    alertmanager_first(r)
+    return r.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
