@@ -210,3 +210,11 @@ void integ_check_adjusted(const char *scenario, const char *receiver, enum notif
     notify_message_free(&m);
     integ_free(&f);
 }
+
+void integ_check_kind(const char *scenario, enum notify_kind kind, int phase,
+                      integ_adjust *adjust)
+{
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "/%s/%s", scenario, notify_kind_name(kind));
+    integ_check_adjusted(scenario, scenario, kind, prefix, phase, adjust);
+}

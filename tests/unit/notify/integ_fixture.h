@@ -58,5 +58,9 @@ void integ_check_scenario(const char *scenario, const char *receiver, enum notif
 typedef void integ_adjust(struct integ_fixture *f, json_t *captured);
 void integ_check_adjusted(const char *scenario, const char *receiver, enum notify_kind kind,
                           const char *path_prefix, int phase, integ_adjust *adjust);
+/* The same for a receiver named as its scenario whose requests went to
+ * /<scenario>/<kind name>...; adjust may be NULL. */
+void integ_check_kind(const char *scenario, enum notify_kind kind, int phase,
+                      integ_adjust *adjust);
 
 #endif

@@ -19,29 +19,22 @@ static void behind_proxy(struct integ_fixture *f, json_t *captured)
     json_object_set_new(captured, "path", json_string(inner + strlen("/pushover")));
 }
 
-static void check(const char *scenario, int phase)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "/%s/pushover/", scenario);
-    integ_check_adjusted(scenario, scenario, NOTIFY_PUSHOVER, prefix, phase, behind_proxy);
-}
-
 Test(pushover, html_message_and_truncated_title_message_url)
 {
     /* title 250 runes, message 1024 (rendered as HTML), url 512; retry and
      * expire in whole seconds. */
-    check("po_full", 0);
+    integ_check_kind("po_full", NOTIFY_PUSHOVER, 0, behind_proxy);
 }
 
 Test(pushover, blank_message_becomes_no_details)
 {
-    check("po_min", 0);
+    integ_check_kind("po_min", NOTIFY_PUSHOVER, 0, behind_proxy);
 }
 
 Test(pushover, firing_then_resolved_defaults)
 {
-    check("vo_resolve", 0);
-    check("vo_resolve", 1);
+    integ_check_kind("vo_resolve", NOTIFY_PUSHOVER, 0, behind_proxy);
+    integ_check_kind("vo_resolve", NOTIFY_PUSHOVER, 1, behind_proxy);
 }
 
 Test(pushover, fixed_url_and_transport_errors_hide_the_token)

@@ -24,32 +24,25 @@ static void at_captured_date(struct integ_fixture *f, json_t *captured)
     f->group.now = amz_date_ns(integ_header(captured, "X-Amz-Date"));
 }
 
-static void check(const char *scenario, int phase)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "/%s/sns/", scenario);
-    integ_check_adjusted(scenario, scenario, NOTIFY_SNS, prefix, phase, at_captured_date);
-}
-
 Test(sns, fifo_topic_with_subject_and_attributes)
 {
-    check("sns_topic", 0);
+    integ_check_kind("sns_topic", NOTIFY_SNS, 0, at_captured_date);
 }
 
 Test(sns, sms_message_cut_at_1600_bytes_adds_truncated_attribute)
 {
-    check("sns_phone", 0);
+    integ_check_kind("sns_phone", NOTIFY_SNS, 0, at_captured_date);
 }
 
 Test(sns, target_arn_with_defaults)
 {
-    check("sns_target", 0);
+    integ_check_kind("sns_target", NOTIFY_SNS, 0, at_captured_date);
 }
 
 Test(sns, topic_firing_then_resolved)
 {
-    check("vo_resolve", 0);
-    check("vo_resolve", 1);
+    integ_check_kind("vo_resolve", NOTIFY_SNS, 0, at_captured_date);
+    integ_check_kind("vo_resolve", NOTIFY_SNS, 1, at_captured_date);
 }
 
 #define EXAMPLE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

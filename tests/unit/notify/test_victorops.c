@@ -11,18 +11,18 @@ Test(victorops, templated_routing_key_custom_fields_and_20480_rune_state_message
 {
     /* The API key goes into the path as written (0.25 does not template
      * it); WARNING is a type VictorOps knows, so it is kept. */
-    integ_check_scenario("vo_full", "vo_full", NOTIFY_VICTOROPS, "/vo_full/victorops/", 0);
+    integ_check_kind("vo_full", NOTIFY_VICTOROPS, 0, NULL);
 }
 
 Test(victorops, unknown_message_type_becomes_critical)
 {
-    integ_check_scenario("vo_min", "vo_min", NOTIFY_VICTOROPS, "/vo_min/victorops/", 0);
+    integ_check_kind("vo_min", NOTIFY_VICTOROPS, 0, NULL);
 }
 
 Test(victorops, resolved_is_a_recovery_of_the_same_entity)
 {
-    integ_check_scenario("vo_resolve", "vo_resolve", NOTIFY_VICTOROPS, "/vo_resolve/victorops/", 0);
-    integ_check_scenario("vo_resolve", "vo_resolve", NOTIFY_VICTOROPS, "/vo_resolve/victorops/", 1);
+    integ_check_kind("vo_resolve", NOTIFY_VICTOROPS, 0, NULL);
+    integ_check_kind("vo_resolve", NOTIFY_VICTOROPS, 1, NULL);
 }
 
 static void bad_routing_key(struct config_victorops *c) { c->routing_key = "{{ .Nope }}"; }

@@ -25,13 +25,11 @@ static void authorization_from_config(struct integ_fixture *f, json_t *captured)
 
 Test(webex, markdown_cut_at_7439_bytes_and_room_id_not_templated)
 {
-    integ_check_adjusted("webex_basic", "webex_basic", NOTIFY_WEBEX, "/webex_basic/webex", 0,
-                         authorization_from_config);
+    integ_check_kind("webex_basic", NOTIFY_WEBEX, 0, authorization_from_config);
 }
 
 Test(webex, firing_then_resolved_defaults)
 {
     for (int phase = 0; phase < 2; phase++)
-        integ_check_adjusted("vo_resolve", "vo_resolve", NOTIFY_WEBEX, "/vo_resolve/webex", phase,
-                             authorization_from_config);
+        integ_check_kind("vo_resolve", NOTIFY_WEBEX, phase, authorization_from_config);
 }
