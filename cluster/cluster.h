@@ -399,6 +399,9 @@ struct cluster_peer {
 
 int cluster_node_start(struct uv_loop_s *loop, const struct cluster_node_opts *opts,
                        struct cluster_node **out, char **err);
+/* Tells the members we are leaving (they record us as left, 0.25 counts us
+ * as a failed peer at once); close the node a moment later. */
+void cluster_node_leave(struct cluster_node *n);
 /* Closes the sockets (no leave message: 0.25 peers then notice the failure)
  * and frees the node once libuv has released its handles. */
 void cluster_node_close(struct cluster_node *n);

@@ -21,7 +21,7 @@ struct node_state_entry {
     struct cluster_state_ops ops;
 };
 
-enum conn_kind { CONN_INBOUND, CONN_PUSH_PULL, CONN_JOIN, CONN_USER };
+enum conn_kind { CONN_INBOUND, CONN_PUSH_PULL, CONN_JOIN, CONN_USER, CONN_PING };
 
 struct conn {
     struct cluster_node *node;
@@ -32,6 +32,7 @@ struct conn {
     struct strbuf in;
     struct strbuf out; /* what an outbound connection sends once connected */
     char peer[64];
+    uint32_t ping_seq; /* CONN_PING: the probe's seq */
     int open_handles;
     bool closing;
     struct conn *prev, *next;
@@ -447,6 +448,15 @@ static void serve_stream_msg(struct conn *c, struct ml_stream_msg *m)
 static void finish_outbound(struct conn *c, struct ml_stream_msg *m)
 {
     struct cluster_node *n = c->node;
+    if (c->kind == CONN_PING) {
+        if (m->type == ML_ACK && m->ack.seq_no == c->ping_seq) {
+            swim_handle_ack(&n->swim, time_monotonic(), c->ping_seq);
+            conn_close(c);
+        } else {
+            conn_fail(c, "no matching ack to a stream ping");
+        }
+        return;
+    }
     if (m->type == ML_PUSH_PULL) {
         swim_merge_remote(&n->swim, time_monotonic(), &m->push_pull);
         if (c->kind == CONN_JOIN)
@@ -525,8 +535,8 @@ static void on_connected(uv_connect_t *req, int status)
         uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, on_conn_read);
 }
 
-static void dial(struct cluster_node *n, enum conn_kind kind, const struct sockaddr_storage *ss,
-                 const char *peer, struct strbuf *msg)
+static struct conn *dial(struct cluster_node *n, enum conn_kind kind,
+                         const struct sockaddr_storage *ss, const char *peer, struct strbuf *msg)
 {
     struct conn *c = conn_new(n, kind);
     snprintf(c->peer, sizeof c->peer, "%s", peer);
@@ -537,16 +547,17 @@ static void dial(struct cluster_node *n, enum conn_kind kind, const struct socka
     int r = uv_tcp_connect(&c->connect, &c->tcp, (const struct sockaddr *)ss, on_connected);
     if (r != 0)
         conn_fail(c, uv_strerror(r));
+    return c;
 }
 
-static void dial_member(struct cluster_node *n, enum conn_kind kind, const struct swim_member *m,
-                        struct strbuf *msg)
+static struct conn *dial_member(struct cluster_node *n, enum conn_kind kind,
+                                const struct swim_member *m, struct strbuf *msg)
 {
     struct sockaddr_storage ss;
     char peer[64];
     sockaddr_from_ip(&ss, m->addr, m->addr_len, m->port);
     format_ip_port(peer, sizeof peer, m->addr, m->addr_len, m->port);
-    dial(n, kind, &ss, peer, msg);
+    return dial(n, kind, &ss, peer, msg);
 }
 
 static void io_push_pull(void *ctx, const struct swim_member *m)
@@ -555,6 +566,25 @@ static void io_push_pull(void *ctx, const struct swim_member *m)
     struct strbuf sb = STRBUF_INIT;
     swim_encode_local_state(&n->swim, false, &sb);
     dial_member(n, CONN_PUSH_PULL, m, &sb);
+}
+
+static void io_tcp_ping(void *ctx, const struct swim_member *m, uint32_t seq, int64_t timeout)
+{
+    struct cluster_node *n = ctx;
+    const struct swim_member *self = n->swim.self;
+    struct ml_msg ping = {.type = ML_PING};
+    ping.ping.node = ML_BYTES_STR(m->name);
+    ping.ping.seq_no = seq;
+    ping.ping.source_addr = ML_BYTES(self->addr, self->addr_len);
+    ping.ping.source_node = ML_BYTES_STR(self->name);
+    ping.ping.source_port = self->port;
+    struct strbuf sb = STRBUF_INIT;
+    ml_msg_encode(&sb, &ping);
+    struct conn *c = dial_member(n, CONN_PING, m, &sb);
+    c->ping_seq = seq;
+    /* The probe gives up at the end of its interval; so does its stream. */
+    if (!c->closing && timeout > 0)
+        uv_timer_start(&c->timer, on_conn_timeout, (uint64_t)(timeout / NS_PER_MS), 0);
 }
 
 /* ---- joining --cluster.peer addresses ---- */
@@ -871,6 +901,7 @@ int cluster_node_start(uv_loop_t *loop, const struct cluster_node_opts *o,
         .ctx = n,
         .send_packet = io_send_packet,
         .push_pull = io_push_pull,
+        .tcp_ping = io_tcp_ping,
         .rand64 = io_rand64,
         .notify_msg = io_notify_msg,
         .local_state = io_local_state,
@@ -883,6 +914,11 @@ int cluster_node_start(uv_loop_t *loop, const struct cluster_node_opts *o,
     reschedule(n);
     *out = n;
     return 0;
+}
+
+void cluster_node_leave(struct cluster_node *n)
+{
+    swim_leave(&n->swim, time_monotonic());
 }
 
 void cluster_node_close(struct cluster_node *n)

@@ -736,6 +736,10 @@ static void probe_indirect(struct swim *s, struct swim_member *target)
         ip->target = ML_BYTES(target->addr, target->addr_len);
         send_with_piggyback(s, helpers[i]->addr, helpers[i]->addr_len, helpers[i]->port, &msg);
     }
+    /* Peers speaking protocol 3 or later also answer pings on a stream,
+     * which gets through where only UDP is lost. */
+    if (target->vsn[1] >= 3 && s->io.tcp_ping)
+        s->io.tcp_ping(s->io.ctx, target, p->seq, p->end_at - p->indirect_at);
 }
 
 static void probe_fail(struct swim *s, int64_t now, struct swim_member *target)
@@ -931,6 +935,15 @@ void swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *p
     }
     if (s->io.merge_remote_state && pp->user_state.len)
         s->io.merge_remote_state(s->io.ctx, pp->user_state.p, pp->user_state.len, pp->join);
+}
+
+void swim_leave(struct swim *s, int64_t now)
+{
+    struct swim_member *me = s->self;
+    broadcast_accusation(s, ML_DEAD, me->name, me->name, me->incarnation);
+    me->state = ML_STATE_LEFT;
+    me->state_change = now;
+    gossip(s, now);
 }
 
 void swim_broadcast_user(struct swim *s, const uint8_t *msg, size_t len)

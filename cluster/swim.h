@@ -66,6 +66,9 @@ struct swim_io {
     /* Start a periodic (Join=false) push/pull with m; the transport answers
      * with swim_merge_remote when the reply has arrived. */
     void (*push_pull)(void *ctx, const struct swim_member *m);
+    /* The probe's fallback when UDP stays silent: ping m over TCP with this
+     * seq and give up after timeout ns; an ack goes to swim_handle_ack. */
+    void (*tcp_ping)(void *ctx, const struct swim_member *m, uint32_t seq, int64_t timeout);
     uint64_t (*rand64)(void *ctx);
     /* The delegate: a user message arrived; our user state for a push/pull;
      * a peer's user state. */
@@ -164,6 +167,10 @@ void swim_handle_packet(struct swim *s, int64_t now, const uint8_t *from_ip, siz
                         uint16_t from_port, const uint8_t *pkt, size_t len);
 /* An ack that came back another way (the TCP fallback ping). */
 void swim_handle_ack(struct swim *s, int64_t now, uint32_t seq);
+
+/* A graceful leave: dead{Node: self, From: self} is queued and gossiped at
+ * once; peers record the node as left.  Stop the node afterwards. */
+void swim_leave(struct swim *s, int64_t now);
 
 /* Our push/pull message, uncompressed (ML_PUSH_PULL first). */
 void swim_encode_local_state(struct swim *s, bool join, struct strbuf *out);

@@ -1,6 +1,7 @@
 /*
  * cluster_member: one chorus cluster member on a libuv loop and nothing else,
  * for tests against Alertmanager 0.25 until the daemon wires cluster/ in.
+ * SIGTERM or SIGINT makes it leave the cluster and exit.
  * It prints its view as a JSON line whenever it changes (and every 5 s):
  *   {"name":..., "address":..., "metrics":{...}, "peers":[{"name","address","state"}]}
  *
@@ -18,6 +19,7 @@
 #define MAX_PEERS 64
 #define REPORT_EVERY_MS 100
 #define REPORT_AT_LEAST_MS 5000
+#define LEAVE_GRACE_MS 300
 
 static struct cluster_node *node;
 static char *last_report;
@@ -59,10 +61,20 @@ static void report_view(uv_timer_t *t)
     strbuf_free(&sb);
 }
 
+static uv_timer_t stop_timer;
+
+static void stop_loop(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+/* Like Alertmanager on SIGTERM: say goodbye, give the packets a moment. */
 static void on_signal(uv_signal_t *s, int signum)
 {
     (void)signum;
-    uv_stop(s->loop);
+    cluster_node_leave(node);
+    uv_timer_start(&stop_timer, stop_loop, LEAVE_GRACE_MS, 0);
+    uv_signal_stop(s);
 }
 
 static int64_t ms_arg(const char *v)
@@ -108,6 +120,7 @@ int main(int argc, char **argv)
     uv_timer_t report;
     uv_timer_init(loop, &report);
     uv_timer_start(&report, report_view, 0, REPORT_EVERY_MS);
+    uv_timer_init(loop, &stop_timer);
     uv_signal_t sigterm, sigint;
     uv_signal_init(loop, &sigterm);
     uv_signal_init(loop, &sigint);
@@ -116,6 +129,7 @@ int main(int argc, char **argv)
     uv_run(loop, UV_RUN_DEFAULT);
     cluster_node_close(node);
     uv_close((uv_handle_t *)&report, NULL);
+    uv_close((uv_handle_t *)&stop_timer, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL);
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_run(loop, UV_RUN_DEFAULT);

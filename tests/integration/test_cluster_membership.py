@@ -16,6 +16,8 @@ membership layer alone on a libuv loop, printing its view as JSON lines.
 3. The reverse: a new chorus node joins 0.25 (push/pull from chorus's side),
    both see each other, 0.25 is SIGKILLed and chorus must mark it dead within
    the same bound.
+4. A chorus node stopped with SIGTERM leaves (dead about itself, from
+   itself): 0.25 counts it failed at once, without the suspicion wait.
 """
 
 import json
@@ -33,6 +35,7 @@ from harness import Server, get_json, http  # noqa: E402
 
 JOIN_TIMEOUT = 30.0      # 0.25 settles in 3 polls of 2 s once membership is stable
 FAILURE_BOUND = 15.0     # 1 s probe + 0.5 s timeout + 4 s suspicion, with slack
+LEAVE_BOUND = 2.0        # a leave is one gossip message: no probe, no suspicion
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # a ULID's alphabet
 CONFIG = """\
 route:
@@ -235,10 +238,35 @@ def alertmanager_first(r):
         am.close()
 
 
+def leave_is_noticed(r):
+    cport, aport = harness.free_port(), harness.free_port()
+    am = start_alertmanager(aport, None)
+    member = None
+    try:
+        member = Member(cport, ["127.0.0.1:%d" % aport])
+        ok, _ = wait_for(lambda: am_metric(am, "alertmanager_cluster_members") == 2,
+                         JOIN_TIMEOUT, 0.2)
+        r.check(ok, "0.25 counts the joining chorus node")
+        left = time.monotonic()
+        member.close()  # SIGTERM: chorus leaves as 0.25 does
+        ok, _ = wait_for(lambda: am_metric(am, "alertmanager_cluster_failed_peers") == 1
+                         and am_metric(am, "alertmanager_cluster_members") == 1,
+                         LEAVE_BOUND + 5, 0.1)
+        took = time.monotonic() - left
+        r.check(ok and took <= LEAVE_BOUND,
+                "0.25 takes chorus's leave at once, no suspicion (%.1fs)" % took,
+                am.log_tail(20))
+    finally:
+        if member:
+            member.close()
+        am.close()
+
+
 def main():
     r = harness.Results("test_cluster_membership")
     chorus_first(r)
     alertmanager_first(r)
+    leave_is_noticed(r)
     return r.finish()
 
 

@@ -34,6 +34,8 @@ struct fake {
     size_t n_sent;
     uint64_t rng;
     int push_pulls;
+    int tcp_pings;
+    uint32_t tcp_ping_seq;
     int user_msgs;
     size_t merged_state_len;
     uint16_t port_now; /* while decoding one sent packet */
@@ -110,6 +112,15 @@ static void fake_push_pull(void *ctx, const struct swim_member *m)
     ((struct fake *)ctx)->push_pulls++;
 }
 
+static void fake_tcp_ping(void *ctx, const struct swim_member *m, uint32_t seq, int64_t timeout)
+{
+    (void)m;
+    cr_assert(timeout > 0);
+    struct fake *f = ctx;
+    f->tcp_pings++;
+    f->tcp_ping_seq = seq;
+}
+
 static void fake_notify(void *ctx, const uint8_t *msg, size_t len)
 {
     (void)msg;
@@ -136,7 +147,8 @@ static void setup(void)
     cfg.addr_len = 4;
     cfg.port = SELF_PORT;
     struct swim_io io = {.ctx = &net, .send_packet = fake_send, .rand64 = fake_rand,
-                         .push_pull = fake_push_pull, .notify_msg = fake_notify,
+                         .push_pull = fake_push_pull, .tcp_ping = fake_tcp_ping,
+                         .notify_msg = fake_notify,
                          .merge_remote_state = fake_merge};
     swim_init(&sw, &cfg, &io, now);
 }
@@ -295,6 +307,9 @@ Test(swim, silent_node_goes_indirect_then_suspect_then_dead)
             indirect++;
         }
     cr_assert_eq(indirect, 2);
+    /* And the stream ping, with the same seq, in parallel. */
+    cr_assert_eq(net.tcp_pings, 1);
+    cr_assert_eq(net.tcp_ping_seq, ping->seq);
     /* Two nacks expected, none came: awareness +2 (then -1 if the next probe,
      * started in the same tick, was already answered). */
     cr_assert(sw.awareness == 2 || sw.awareness == 1, "%d", sw.awareness);
@@ -313,6 +328,27 @@ Test(swim, silent_node_goes_indirect_then_suspect_then_dead)
     cr_assert(find_sent(ML_DEAD, "p1", 0));
     cr_assert_eq(sw.failed.len, 1);
     cr_assert_eq(swim_alive_count(&sw), 3);
+}
+
+Test(swim, an_ack_over_the_stream_saves_the_probe)
+{
+    deliver_alive("p1", 7001, 1);
+    int64_t start = now;
+    while (net.tcp_pings == 0 && now - start < 10 * SEC)
+        run_until(now + 50 * MS, 7001);
+    cr_assert_eq(net.tcp_pings, 1);
+    swim_handle_ack(&sw, now, net.tcp_ping_seq);
+    run_until(now + 600 * MS, 7001);
+    cr_assert_eq(state_of("p1"), ML_STATE_ALIVE);
+}
+
+Test(swim, leave_gossips_our_own_death)
+{
+    deliver_alive("p1", 7001, 1);
+    swim_leave(&sw, now);
+    const struct leaf *d = find_sent(ML_DEAD, "me", 0);
+    cr_assert(d && strcmp(d->from, "me") == 0 && d->to_port == 7001 && d->incarnation == 1);
+    cr_assert_eq(sw.self->state, ML_STATE_LEFT);
 }
 
 Test(swim, two_nodes_fail_after_the_minimum_suspicion)
