@@ -49,13 +49,14 @@ static void finish(struct pipeline_branch *b, bool ok)
 }
 
 /* Ends the branch with 0.25's wrapped error, counted as a failed
- * notification. */
+ * notification once the retry stage had started (b->sent is its mark). */
 static void give_up(struct pipeline_branch *b, const char *why, unsigned attempts,
                     const char *err)
 {
     b->final_err = xasprintf("%s/%s: notify retry canceled%s after %u attempts: %s",
                              receiver_name(b), b->label, why, attempts, err);
-    kind_metrics(b)->notifications_failed++;
+    if (b->sent)
+        kind_metrics(b)->notifications_failed++;
     finish(b, false);
 }
 
