@@ -81,16 +81,14 @@ static int enforce_cipher_suites(gnutls_session_t session, unsigned int htype,
     return GNUTLS_E_NO_CIPHER_SUITES;
 }
 
-static void add_keyword(struct strbuf *sb, const char *kw)
+/* Appends ":+kw" to a priority fragment unless it is there already. */
+static void add_keyword(struct strbuf *list, const char *kw)
 {
-    struct strbuf item = STRBUF_INIT;
-    strbuf_printf(&item, ":+%s:", kw);
-    struct strbuf padded = STRBUF_INIT;
-    strbuf_printf(&padded, "%s:", sb->buf ? sb->buf : "");
-    if (!strstr(padded.buf, item.buf))
-        strbuf_printf(sb, ":+%s", kw);
-    strbuf_free(&item);
-    strbuf_free(&padded);
+    size_t n = strlen(kw);
+    for (const char *p = list->buf; p && (p = strstr(p, kw)) != NULL; p += n)
+        if (p - list->buf >= 2 && p[-1] == '+' && p[-2] == ':' && (p[n] == ':' || !p[n]))
+            return;
+    strbuf_printf(list, ":+%s", kw);
 }
 
 /* GnuTLS's key exchange, cipher and MAC keywords for each listed suite, and
