@@ -370,6 +370,9 @@ struct cluster_node_opts {
     size_t n_peers;
     /* Durations in ns; 0 takes Alertmanager's default. */
     int64_t probe_interval, probe_timeout, gossip_interval, pushpull_interval, tcp_timeout;
+    int64_t settle_timeout;     /* 1m */
+    int64_t reconnect_interval; /* 10s; negative disables the reconnect loop */
+    int64_t reconnect_timeout;  /* 6h */
 };
 
 /* A replicated state under a key ("sil", "nfl"), as Alertmanager's
@@ -384,7 +387,8 @@ struct cluster_state_ops {
 /* What the alertmanager_cluster_* / alertmanager_peer_position metrics show. */
 struct cluster_metrics {
     int members;      /* alertmanager_cluster_members: not dead or left, self included */
-    int failed_peers; /* alertmanager_cluster_failed_peers */
+    int failed_peers; /* alertmanager_cluster_failed_peers: 0.25's failed list
+                         (--cluster.peer addresses count until they join) */
     int health_score; /* alertmanager_cluster_health_score: Lifeguard awareness, 0 is best */
     int peer_position;/* alertmanager_peer_position: rank of our name among members */
     uint64_t packets_in, packets_bad, packets_out, messages_in, messages_out;
@@ -408,6 +412,9 @@ void cluster_node_close(struct cluster_node *n);
 const char *cluster_node_name(const struct cluster_node *n);
 /* "ip:port" this node advertises. */
 const char *cluster_node_address(const struct cluster_node *n);
+/* /api/v2/status's cluster.status: "settling" until 0.25's settle poll is
+ * content (or --cluster.settle-timeout passed), then "ready". */
+const char *cluster_node_status(const struct cluster_node *n);
 void cluster_node_add_state(struct cluster_node *n, const char *key,
                             const struct cluster_state_ops *ops);
 /* Sends a delta to every member: gossiped when its Part is at most

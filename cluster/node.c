@@ -6,6 +6,7 @@
  * the state machine's next deadline.  Alertmanager's delegate lives here too:
  * user messages and push/pull user state are Parts routed by key.
  */
+#include "cluster/peers.h"
 #include "cluster/swim.h"
 
 #include <arpa/inet.h>
@@ -15,6 +16,10 @@
 #define UDP_RECV_BUFFER 65536
 #define SOCKET_BUFFER_WANTED (2 << 20)
 #define STREAM_READ_CHUNK 65536
+/* 0.25's fixed periods: re-resolving --cluster.peer, forgetting old failures. */
+#define REFRESH_INTERVAL (15 * NS_PER_SEC)
+#define FAILED_EXPIRY_INTERVAL (5 * 60 * NS_PER_SEC)
+#define SETTLE_POLL_GOSSIP_INTERVALS 10
 
 struct node_state_entry {
     char *key;
@@ -43,7 +48,16 @@ struct cluster_node {
     uv_udp_t udp;
     uv_tcp_t listener;
     uv_timer_t tick;
+    uv_timer_t reconnect;  /* --cluster.reconnect-interval: join failed peers again */
+    uv_timer_t refresh;    /* join --cluster.peer addresses no member has */
+    uv_timer_t expire;     /* forget failures older than --cluster.reconnect-timeout */
+    uv_timer_t settle;     /* poll until "ready" */
     struct swim swim;
+    struct am_peers am_peers;
+    struct am_settle settle_state;
+    int64_t settle_deadline, reconnect_timeout;
+    char **peers; /* --cluster.peer as given */
+    size_t n_peers;
     char name[64];
     char address[64];
     int64_t tcp_timeout;
@@ -560,6 +574,11 @@ static struct conn *dial_member(struct cluster_node *n, enum conn_kind kind,
     return dial(n, kind, &ss, peer, msg);
 }
 
+static bool dead_or_left(enum ml_member_state st)
+{
+    return st == ML_STATE_DEAD || st == ML_STATE_LEFT;
+}
+
 static void io_push_pull(void *ctx, const struct swim_member *m)
 {
     struct cluster_node *n = ctx;
@@ -592,11 +611,31 @@ static void io_tcp_ping(void *ctx, const struct swim_member *m, uint32_t seq, in
 struct join_lookup {
     uv_getaddrinfo_t req;
     struct cluster_node *node;
+    bool only_if_absent;
     char peer[256];
 };
 
-static void join_addr(struct cluster_node *n, const struct sockaddr_storage *ss, const char *peer)
+/* True when a member that is not dead or left advertises this address. */
+static bool address_is_member(const struct cluster_node *n, const struct sockaddr_storage *ss)
 {
+    for (size_t i = 0; i < n->swim.n_members; i++) {
+        const struct swim_member *m = n->swim.members[i];
+        if (dead_or_left(m->state))
+            continue;
+        struct sockaddr_storage ms;
+        sockaddr_from_ip(&ms, m->addr, m->addr_len, m->port);
+        size_t len = m->addr_len == 4 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+        if (ms.ss_family == ss->ss_family && memcmp(&ms, ss, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void join_addr(struct cluster_node *n, const struct sockaddr_storage *ss, const char *peer,
+                      bool only_if_absent)
+{
+    if (only_if_absent && address_is_member(n, ss))
+        return;
     struct strbuf sb = STRBUF_INIT;
     swim_encode_local_state(&n->swim, true, &sb);
     dial(n, CONN_JOIN, ss, peer, &sb);
@@ -605,22 +644,25 @@ static void join_addr(struct cluster_node *n, const struct sockaddr_storage *ss,
 static void on_join_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct join_lookup *j = container_of(req, struct join_lookup, req);
-    if (status == 0 && !j->node->closing) {
+    struct cluster_node *n = j->node;
+    n->live_conns--;
+    if (status == 0 && !n->closing) {
         for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
             struct sockaddr_storage ss;
             memset(&ss, 0, sizeof ss);
             memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-            join_addr(j->node, &ss, j->peer);
+            join_addr(n, &ss, j->peer, j->only_if_absent);
         }
-    } else if (status != 0) {
+    } else if (status != 0 && status != UV_ECANCELED) {
         log_kv(LOG_WARN, "Failed to resolve a peer", "peer", j->peer, "err", uv_strerror(status),
                NULL);
     }
     uv_freeaddrinfo(res);
     free(j);
+    node_maybe_free(n);
 }
 
-static void join_peer(struct cluster_node *n, const char *peer)
+static void join_peer(struct cluster_node *n, const char *peer, bool only_if_absent)
 {
     char host[256], port_s[8];
     uint16_t port;
@@ -633,17 +675,62 @@ static void join_peer(struct cluster_node *n, const char *peer)
     if (ip_parse(host, ip, &ip_len) == 0) {
         struct sockaddr_storage ss;
         sockaddr_from_ip(&ss, ip, ip_len, port);
-        join_addr(n, &ss, peer);
+        join_addr(n, &ss, peer, only_if_absent);
         return;
     }
     /* A DNS name: resolved off the loop thread by libuv. */
     struct join_lookup *j = xcalloc(1, sizeof *j);
     j->node = n;
+    j->only_if_absent = only_if_absent;
     snprintf(j->peer, sizeof j->peer, "%s", peer);
     snprintf(port_s, sizeof port_s, "%u", port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
     if (uv_getaddrinfo(n->loop, &j->req, on_join_resolved, host, port_s, &hints) != 0)
         free(j);
+    else
+        n->live_conns++;
+}
+
+/* ---- Alertmanager's periodic tasks ---- */
+
+static void on_reconnect(uv_timer_t *t)
+{
+    struct cluster_node *n = t->data;
+    for (size_t i = 0; i < n->am_peers.n_failed; i++)
+        join_peer(n, n->am_peers.failed[i], false);
+}
+
+static void on_refresh(uv_timer_t *t)
+{
+    struct cluster_node *n = t->data;
+    for (size_t i = 0; i < n->n_peers; i++)
+        join_peer(n, n->peers[i], true);
+}
+
+static void on_expire(uv_timer_t *t)
+{
+    struct cluster_node *n = t->data;
+    am_peers_expire(&n->am_peers, time_now(), n->reconnect_timeout);
+}
+
+static void on_settle(uv_timer_t *t)
+{
+    struct cluster_node *n = t->data;
+    bool timed_out = time_monotonic() >= n->settle_deadline;
+    if (am_settle_poll(&n->settle_state, (int)swim_alive_count(&n->swim)) || timed_out) {
+        n->settle_state.ready = true;
+        uv_timer_stop(t);
+        log_kv(LOG_INFO, timed_out ? "gossip not settled but continuing anyway"
+                                   : "gossip settled; proceeding", NULL);
+    }
+}
+
+static void start_periodic(struct cluster_node *n, uv_timer_t *t, uv_timer_cb cb, int64_t every)
+{
+    uv_timer_init(n->loop, t);
+    t->data = n;
+    if (every > 0)
+        uv_timer_start(t, cb, (uint64_t)(every / NS_PER_MS), (uint64_t)(every / NS_PER_MS));
 }
 
 /* ---- Alertmanager's delegate: Parts by key ---- */
@@ -702,14 +789,19 @@ static void io_local_state(void *ctx, bool join, struct strbuf *out)
     free(parts);
 }
 
-static void io_member_changed(void *ctx, const struct swim_member *m)
+/* memberlist's NotifyJoin (from dead or left to alive) and NotifyLeave. */
+static void io_member_changed(void *ctx, const struct swim_member *m, enum ml_member_state old)
 {
-    (void)ctx;
+    struct cluster_node *n = ctx;
     static const char *const names[] = {"alive", "suspect", "dead", "left"};
     char addr[64];
     format_ip_port(addr, sizeof addr, m->addr, m->addr_len, m->port);
     log_kv(LOG_DEBUG, "Cluster member changed", "peer", m->name, "addr", addr, "state",
            names[m->state & 3], NULL);
+    if (m->state == ML_STATE_ALIVE && dead_or_left(old))
+        am_peers_join(&n->am_peers, addr);
+    else if (dead_or_left(m->state) && !dead_or_left(old))
+        am_peers_leave(&n->am_peers, addr, time_now());
 }
 
 static uint64_t io_rand64(void *ctx)
@@ -761,6 +853,11 @@ const char *cluster_node_address(const struct cluster_node *n)
     return n->address;
 }
 
+const char *cluster_node_status(const struct cluster_node *n)
+{
+    return n->settle_state.ready ? "ready" : "settling";
+}
+
 static int compare_peer_names(const void *a, const void *b)
 {
     return strcmp(((const struct cluster_peer *)a)->name, ((const struct cluster_peer *)b)->name);
@@ -793,7 +890,7 @@ void cluster_node_metrics(const struct cluster_node *n, struct cluster_metrics *
     memset(out, 0, sizeof *out);
     const struct swim *s = &n->swim;
     out->members = (int)swim_alive_count(s);
-    out->failed_peers = (int)s->failed.len;
+    out->failed_peers = (int)n->am_peers.n_failed;
     out->health_score = s->awareness;
     /* 0.25's Position: our rank among the sorted names of the members. */
     for (size_t i = 0; i < s->n_members; i++) {
@@ -852,13 +949,28 @@ static void node_on_close(uv_handle_t *h)
     node_maybe_free(n);
 }
 
+static void node_release_handles(struct cluster_node *n);
+
+/* Everything cluster_node_start allocated before the state machine. */
+static void node_release_resources(struct cluster_node *n)
+{
+    am_peers_free(&n->am_peers);
+    for (size_t i = 0; i < n->n_peers; i++)
+        free(n->peers[i]);
+    free(n->peers);
+    node_release_handles(n);
+}
+
 static void node_release_handles(struct cluster_node *n)
 {
     n->closing = true;
-    n->open_handles = 3;
-    uv_close((uv_handle_t *)&n->udp, node_on_close);
-    uv_close((uv_handle_t *)&n->listener, node_on_close);
-    uv_close((uv_handle_t *)&n->tick, node_on_close);
+    uv_handle_t *handles[] = {(uv_handle_t *)&n->udp, (uv_handle_t *)&n->listener,
+                              (uv_handle_t *)&n->tick, (uv_handle_t *)&n->reconnect,
+                              (uv_handle_t *)&n->refresh, (uv_handle_t *)&n->expire,
+                              (uv_handle_t *)&n->settle};
+    n->open_handles = (int)ARRAY_SIZE(handles);
+    for (size_t i = 0; i < ARRAY_SIZE(handles); i++)
+        uv_close(handles[i], node_on_close);
 }
 
 int cluster_node_start(uv_loop_t *loop, const struct cluster_node_opts *o,
@@ -893,8 +1005,20 @@ int cluster_node_start(uv_loop_t *loop, const struct cluster_node_opts *o,
     uv_tcp_init(loop, &n->listener);
     uv_timer_init(loop, &n->tick);
     n->udp.data = n->listener.data = n->tick.data = n;
+    n->reconnect_timeout = o->reconnect_timeout ? o->reconnect_timeout : 6 * 3600 * NS_PER_SEC;
+    int64_t reconnect_every = o->reconnect_interval ? o->reconnect_interval : 10 * NS_PER_SEC;
+    start_periodic(n, &n->reconnect, on_reconnect, reconnect_every < 0 ? 0 : reconnect_every);
+    start_periodic(n, &n->refresh, on_refresh, REFRESH_INTERVAL);
+    start_periodic(n, &n->expire, on_expire, FAILED_EXPIRY_INTERVAL);
+    start_periodic(n, &n->settle, on_settle, cfg.gossip_interval * SETTLE_POLL_GOSSIP_INTERVALS);
+    n->settle_deadline = time_monotonic() +
+                         (o->settle_timeout ? o->settle_timeout : 60 * NS_PER_SEC);
+    n->peers = xcalloc(o->n_peers ? o->n_peers : 1, sizeof *n->peers);
+    for (size_t i = 0; i < o->n_peers; i++)
+        n->peers[n->n_peers++] = xstrdup(o->peers[i]);
+    am_peers_init(&n->am_peers, o->peers, o->n_peers, n->address, time_now());
     if (bind_sockets(n, o->listen_address, err) < 0) {
-        node_release_handles(n);
+        node_release_resources(n);
         return -1;
     }
     struct swim_io io = {
@@ -910,7 +1034,7 @@ int cluster_node_start(uv_loop_t *loop, const struct cluster_node_opts *o,
     };
     swim_init(&n->swim, &cfg, &io, time_monotonic());
     for (size_t i = 0; i < o->n_peers; i++)
-        join_peer(n, o->peers[i]);
+        join_peer(n, o->peers[i], false);
     reschedule(n);
     *out = n;
     return 0;
@@ -929,5 +1053,5 @@ void cluster_node_close(struct cluster_node *n)
     for (size_t i = 0; i < n->n_states; i++)
         free(n->states[i].key);
     free(n->states);
-    node_release_handles(n);
+    node_release_resources(n);
 }

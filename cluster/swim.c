@@ -188,7 +188,7 @@ static struct swim_member *member_add(struct swim *s, const char *name)
 
 static void set_state(struct swim *s, struct swim_member *m, enum ml_member_state st, int64_t now)
 {
-    bool changed = m->state != st;
+    enum ml_member_state old = m->state;
     m->state = st;
     m->state_change = now;
     if (m == s->self)
@@ -197,8 +197,8 @@ static void set_state(struct swim *s, struct swim_member *m, enum ml_member_stat
         hmap_put(&s->failed, m->name, strlen(m->name), m);
     else
         hmap_del(&s->failed, m->name, strlen(m->name));
-    if (changed && s->io.member_changed)
-        s->io.member_changed(s->io.ctx, m);
+    if (old != st && s->io.member_changed)
+        s->io.member_changed(s->io.ctx, m, old);
 }
 
 /* ---- sending ---- */

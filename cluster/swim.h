@@ -75,8 +75,9 @@ struct swim_io {
     void (*notify_msg)(void *ctx, const uint8_t *msg, size_t len);
     void (*local_state)(void *ctx, bool join, struct strbuf *out);
     void (*merge_remote_state)(void *ctx, const uint8_t *state, size_t len, bool join);
-    /* A member changed state (joined, suspect, failed, left, came back). */
-    void (*member_changed)(void *ctx, const struct swim_member *m);
+    /* A member changed state (joined, suspect, failed, left, came back);
+     * a new member comes from ML_STATE_DEAD, as in memberlist. */
+    void (*member_changed)(void *ctx, const struct swim_member *m, enum ml_member_state old);
 };
 
 /* Dissemination queue with memberlist's TransmitLimitedQueue semantics: a

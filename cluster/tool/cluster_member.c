@@ -3,11 +3,13 @@
  * for tests against Alertmanager 0.25 until the daemon wires cluster/ in.
  * SIGTERM or SIGINT makes it leave the cluster and exit.
  * It prints its view as a JSON line whenever it changes (and every 5 s):
- *   {"name":..., "address":..., "metrics":{...}, "peers":[{"name","address","state"}]}
+ *   {"name":..., "address":..., "status":"settling"|"ready", "metrics":{...},
+ *    "peers":[{"name","address","state"}]}
  *
  *   cluster_member --listen 127.0.0.1:9094 [--advertise ip:port] [--peer host:port]...
  *                  [--name N] [--probe-interval MS] [--probe-timeout MS]
  *                  [--gossip-interval MS] [--pushpull-interval MS]
+ *                  [--reconnect-interval MS] [--settle-timeout MS]
  */
 #include "cluster/cluster.h"
 
@@ -37,6 +39,7 @@ static void report_view(uv_timer_t *t)
     strbuf_json_cstr(&sb, cluster_node_name(node), 0);
     strbuf_puts(&sb, ",\"address\":");
     strbuf_json_cstr(&sb, cluster_node_address(node), 0);
+    strbuf_printf(&sb, ",\"status\":\"%s\"", cluster_node_status(node));
     strbuf_printf(&sb, ",\"metrics\":{\"members\":%d,\"failed_peers\":%d,\"health_score\":%d,"
                        "\"peer_position\":%d},\"peers\":[",
                   m.members, m.failed_peers, m.health_score, m.peer_position);
@@ -104,6 +107,10 @@ int main(int argc, char **argv)
             o.gossip_interval = ms_arg(v);
         else if (!strcmp(k, "--pushpull-interval"))
             o.pushpull_interval = ms_arg(v);
+        else if (!strcmp(k, "--reconnect-interval"))
+            o.reconnect_interval = ms_arg(v);
+        else if (!strcmp(k, "--settle-timeout"))
+            o.settle_timeout = ms_arg(v);
         else {
             fprintf(stderr, "cluster_member: unknown or incomplete option %s\n", k);
             return 2;

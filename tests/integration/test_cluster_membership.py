@@ -14,8 +14,10 @@ membership layer alone on a libuv loop, printing its view as JSON lines.
    suspicion minimum (no confirmations are possible with two nodes), with
    slack for awareness and a loaded machine.
 3. The reverse: a new chorus node joins 0.25 (push/pull from chorus's side),
-   both see each other, 0.25 is SIGKILLed and chorus must mark it dead within
-   the same bound.
+   both see each other and chorus settles to "ready"; 0.25 is SIGKILLed and
+   chorus must mark it dead within the same bound; 0.25 restarts on the same
+   address with a new name and no peers, and chorus's reconnect loop must
+   bring it back, as 0.25's own would.
 4. A chorus node stopped with SIGTERM leaves (dead about itself, from
    itself): 0.25 counts it failed at once, without the suspicion wait.
 """
@@ -35,6 +37,7 @@ from harness import Server, get_json, http  # noqa: E402
 
 JOIN_TIMEOUT = 30.0      # 0.25 settles in 3 polls of 2 s once membership is stable
 FAILURE_BOUND = 15.0     # 1 s probe + 0.5 s timeout + 4 s suspicion, with slack
+RECONNECT_BOUND = 17.0   # the 10 s reconnect interval (or the 15 s refresh), plus a join
 LEAVE_BOUND = 2.0        # a leave is one gossip message: no probe, no suspicion
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # a ULID's alphabet
 CONFIG = """\
@@ -218,6 +221,11 @@ def alertmanager_first(r):
                             JOIN_TIMEOUT, 0.25)
         r.check(bool(st), "0.25 lists the joining chorus node (%.1fs)" % took,
                 json.dumps(am_status(am)))
+        _, took = wait_for(lambda: (member.view() or {}).get("status") == "ready", JOIN_TIMEOUT)
+        v = member.view() or {}
+        r.check(v.get("status") == "ready" and v["metrics"]["failed_peers"] == 0,
+                "chorus settles to ready as 0.25 does (%.1fs), its peer no longer failed"
+                % took, json.dumps(v))
         time.sleep(3)
         r.check(member.state_of(am_name) == "alive", "0.25 stays alive for chorus")
 
@@ -232,6 +240,17 @@ def alertmanager_first(r):
         r.check(v.get("metrics", {}).get("failed_peers") == 1
                 and v.get("metrics", {}).get("members") == 1,
                 "chorus counts 1 failed peer and 1 member", json.dumps(v))
+
+        # 0.25 comes back on the same address under a new name, knowing no
+        # peers: chorus's reconnect loop (every 10 s) must find it.
+        am.start()
+        new_name = (am_status(am) or {}).get("name")
+        ok, took = wait_for(lambda: member.state_of(new_name) == "alive"
+                            and (member.view() or {}).get("metrics", {}).get("failed_peers") == 0,
+                            RECONNECT_BOUND + 5)
+        r.check(ok and took <= RECONNECT_BOUND,
+                "chorus reconnects to the restarted 0.25 within %.0fs (%.1fs)"
+                % (RECONNECT_BOUND, took), json.dumps(member.view()))
     finally:
         if member:
             member.close()

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "cluster/peers.h"
 #include "cluster/swim.h"
 
 #define SELF_PORT 7000
@@ -595,4 +596,40 @@ Test(queue, order_invalidation_and_limit)
     cr_assert(memcmp(b.bytes.buf, "new", 3) == 0);
     strbuf_free(&b.bytes);
     swim_queue_free(&q);
+}
+
+/* ---- Alertmanager's bookkeeping (peers.h) ---- */
+
+Test(am_peers, peer_flags_start_failed_until_they_join)
+{
+    struct am_peers p;
+    const char *flags[] = {"127.0.0.1:9094", "127.0.0.1:9095", "am.example:9094", "[::1]:9096"};
+    am_peers_init(&p, flags, 4, "127.0.0.1:9094", 0);
+    /* Ourselves and DNS names are left out, as 0.25 does. */
+    cr_assert_eq(p.n_failed, 2);
+    am_peers_join(&p, "127.0.0.1:9095");
+    cr_assert_eq(p.n_failed, 1);
+    cr_assert_str_eq(p.failed[0], "[::1]:9096");
+    am_peers_leave(&p, "127.0.0.1:9095", 100);
+    am_peers_leave(&p, "127.0.0.1:9095", 100); /* counted once */
+    am_peers_leave(&p, "10.0.0.9:9094", 100);  /* never joined: ignored */
+    cr_assert_eq(p.n_failed, 2);
+    am_peers_expire(&p, 150, 100);
+    cr_assert_eq(p.n_failed, 1, "the initial failure at 0 is forgotten after the timeout");
+    cr_assert_str_eq(p.failed[0], "127.0.0.1:9095");
+    am_peers_free(&p);
+}
+
+Test(am_peers, settles_after_three_equal_polls)
+{
+    struct am_settle st = {0};
+    cr_assert_not(am_settle_poll(&st, 2)); /* 0 -> 2: not settled */
+    cr_assert_not(am_settle_poll(&st, 2));
+    cr_assert_not(am_settle_poll(&st, 2));
+    cr_assert_not(am_settle_poll(&st, 3)); /* a change starts over */
+    cr_assert_not(am_settle_poll(&st, 3));
+    cr_assert_not(am_settle_poll(&st, 3));
+    cr_assert_not(am_settle_poll(&st, 3));
+    cr_assert(am_settle_poll(&st, 3)); /* the poll after the third equal one */
+    cr_assert(am_settle_poll(&st, 7));
 }
