@@ -47,8 +47,12 @@ int daemon_config_load(struct daemon *d, char **err)
         m->config_last_reload_successful = false;
         return -1;
     }
+    /* 0.25's coordinator says this once the file parsed, before its
+     * subscribers (templates, dispatcher, ...) apply it. */
+    log_kv(LOG_INFO, "Completed loading of configuration file", "component", "configuration",
+           "file", path, NULL);
     if (notifier_config_swap(d, c, err) != 0) {
-        /* 0.25's coordinator says this when the templates fail. */
+        /* ... and this when one of them fails, e.g. a template. */
         log_kv(LOG_ERROR, "one or more config change subscribers failed to apply new config",
                "component", "configuration", "file", path, "err",
                *err ? *err : "unknown error", NULL);
@@ -59,8 +63,6 @@ int daemon_config_load(struct daemon *d, char **err)
     warn_unsupported_integrations(c);
     m->config_last_reload_successful = true;
     m->config_last_reload_success_time = time_now();
-    log_kv(LOG_INFO, "Completed loading of configuration file", "component", "configuration",
-           "file", path, NULL);
     return 0;
 }
 
