@@ -244,6 +244,9 @@ int api_tls_new(const struct config_web_tls *cfg, struct api_tls **out, char **e
 /* Before a connection's handshake: ask for, require and verify the client
  * certificate as client_auth_type says.  tls_session is a gnutls_session_t. */
 void api_tls_session_setup(struct api_tls *t, void *tls_session);
+/* After the handshake, a second line behind the verify functions: false when
+ * client_auth_type requires a certificate and the session has none. */
+bool api_tls_client_ok(const struct api_tls *t, void *tls_session);
 void api_tls_free(struct api_tls *t);
 
 #endif

@@ -418,6 +418,15 @@ static struct api_conn *conn_new(struct api *api, struct MHD_Connection *c)
     return cc;
 }
 
+static bool tls_client_ok(struct api *api, struct MHD_Connection *c)
+{
+    if (!api->tls)
+        return true;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return ci && ci->tls_session && api_tls_client_ok(api->tls, ci->tls_session);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -426,6 +435,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     (void)version;
     struct api_conn *cc = *con_cls;
     if (!cc) {
+        if (!tls_client_ok(cls, c))
+            return MHD_NO;
         *con_cls = cc = conn_new(cls, c);
         /* MHD accepts a response only before the upload starts or after it
          * ends: refuse a declared oversize body now, without reading it, but

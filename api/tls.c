@@ -230,53 +230,88 @@ int api_tls_new(const struct config_web_tls *cfg, struct api_tls **out, char **e
     return 0;
 }
 
+static bool has_client_cert(gnutls_session_t session)
+{
+    unsigned int n = 0;
+    return gnutls_certificate_get_peers(session, &n) && n > 0;
+}
+
+/* MHD closes a failed handshake silently; Go's clients expect the alert Go
+ * sends for a missing or rejected certificate ("tls: bad certificate"). */
+static int refuse(gnutls_session_t session)
+{
+    gnutls_alert_send(session, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
+    return -1;
+}
+
 /* Go's chain verification for client certificates: against client_ca_file
  * (the system roots when it is unset), and a certificate that names its
  * uses must allow client authentication. */
-static int verify_client(gnutls_session_t session)
+static int verify_chain(gnutls_session_t session)
 {
-    unsigned int n = 0;
-    if (!gnutls_certificate_get_peers(session, &n) || n == 0)
-        return 0; /* none given: GNUTLS_CERT_REQUIRE already refused that */
     gnutls_typed_vdata_st purpose = {GNUTLS_DT_KEY_PURPOSE_OID,
                                      (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT, 0};
     unsigned int status = 0;
     if (gnutls_certificate_verify_peers(session, &purpose, 1, &status) < 0 || status != 0)
-        return -1;
+        return refuse(session);
     return 0;
+}
+
+/* The session verify functions, one per client_auth_type that checks
+ * anything.  GnuTLS calls them after the client's Certificate message, also
+ * an empty one, so a missing certificate gets the same alert. */
+static int require_any_cert(gnutls_session_t session)
+{
+    return has_client_cert(session) ? 0 : refuse(session);
+}
+
+static int verify_cert_if_given(gnutls_session_t session)
+{
+    return has_client_cert(session) ? verify_chain(session) : 0;
+}
+
+static int require_and_verify_cert(gnutls_session_t session)
+{
+    return has_client_cert(session) ? verify_chain(session) : refuse(session);
+}
+
+bool api_tls_client_ok(const struct api_tls *t, void *tls_session)
+{
+    bool required = t->client_auth == CONFIG_WEB_REQUIRE_ANY_CLIENT_CERT ||
+                    t->client_auth == CONFIG_WEB_REQUIRE_AND_VERIFY_CLIENT_CERT;
+    return !required || has_client_cert(tls_session);
 }
 
 void api_tls_session_setup(struct api_tls *t, void *tls_session)
 {
     gnutls_session_t session = tls_session;
-    gnutls_certificate_request_t req = GNUTLS_CERT_IGNORE;
-    bool verify = false;
+    gnutls_certificate_verify_function *verify = NULL;
     switch (t->client_auth) {
     case CONFIG_WEB_NO_CLIENT_CERT:
-        break;
     case CONFIG_WEB_REQUEST_CLIENT_CERT:
-        req = GNUTLS_CERT_REQUEST;
         break;
     case CONFIG_WEB_REQUIRE_ANY_CLIENT_CERT:
-        req = GNUTLS_CERT_REQUIRE;
+        verify = require_any_cert;
         break;
     case CONFIG_WEB_VERIFY_CLIENT_CERT_IF_GIVEN:
-        req = GNUTLS_CERT_REQUEST;
-        verify = true;
+        verify = verify_cert_if_given;
         break;
     case CONFIG_WEB_REQUIRE_AND_VERIFY_CLIENT_CERT:
-        req = GNUTLS_CERT_REQUIRE;
-        verify = true;
+        verify = require_and_verify_cert;
         break;
     }
-    gnutls_certificate_server_set_request(session, req);
+    /* Asked, not required: the verify functions refuse a missing one
+     * themselves, with an alert (GnuTLS's own refusal sends none). */
+    gnutls_certificate_server_set_request(
+        session, t->client_auth == CONFIG_WEB_NO_CLIENT_CERT ? GNUTLS_CERT_IGNORE
+                                                             : GNUTLS_CERT_REQUEST);
     if (n_allowed_suites)
         gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_FINISHED,
                                            GNUTLS_HOOK_POST, enforce_cipher_suites);
     if (!verify)
         return;
-    gnutls_session_set_verify_function(session, verify_client);
-    if (t->trust_pem || t->system_trust_loaded)
+    gnutls_session_set_verify_function(session, verify);
+    if (verify == require_any_cert || t->trust_pem || t->system_trust_loaded)
         return;
     /* Without client_ca_file Go verifies against the system roots.  The
      * credentials are MHD's, one set per daemon; should they be out of

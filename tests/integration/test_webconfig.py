@@ -424,10 +424,16 @@ def test_amtool(res, pki, hashes):
                 res.check(a[0] == 0 and "webconfig" in a[1], "amtool silence query finds it",
                           a[1] + b[1])
             elif a[0] != 0:
-                # Failures: the exit code must match; the messages carry
-                # Go's TLS error texts on one side only.
-                same(res, "amtool " + what + " (exit code)", a[0], b[0])
-                print("     reference: %s\n     candidate: %s" % (a[2].strip(), b[2].strip()))
+                def port_masked(o):
+                    # Under TLS 1.3 the client may be writing its request when
+                    # the server's alert arrives: Go's own answer then reads as
+                    # a broken pipe or a reset as often as the alert.
+                    err = re.sub(r"localhost:\d+", "localhost:PORT", o[2])
+                    err = re.sub(r"(write tcp \S+: write: broken pipe|read tcp \S+: read: "
+                                 r"connection reset by peer|remote error: tls: bad certificate)",
+                                 "<TLS refusal>", err)
+                    return o[0], err
+                same(res, "amtool " + what, port_masked(a), port_masked(b))
             else:
                 same(res, "amtool " + what, a, b)
     finally:
