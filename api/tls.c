@@ -193,6 +193,30 @@ static int read_pem(const char *path, const char *what, char **out, char **err)
     return 0;
 }
 
+/* exporter-toolkit loads the key pair before it listens and fails with
+ * "failed to load X509KeyPair: <Go's error>"; GnuTLS's own refusal inside MHD
+ * would say nothing useful. */
+static int check_key_pair(const struct api_tls *t, char **err)
+{
+    gnutls_certificate_credentials_t cred;
+    if (gnutls_certificate_allocate_credentials(&cred) < 0) {
+        *err = xstrdup("failed to load X509KeyPair: out of memory");
+        return -1;
+    }
+    gnutls_datum_t cert = {(unsigned char *)t->cert_pem, (unsigned int)strlen(t->cert_pem)};
+    gnutls_datum_t key = {(unsigned char *)t->key_pem, (unsigned int)strlen(t->key_pem)};
+    int rc = gnutls_certificate_set_x509_key_mem2(cred, &cert, &key, GNUTLS_X509_FMT_PEM, NULL,
+                                                  0);
+    gnutls_certificate_free_credentials(cred);
+    if (rc >= 0)
+        return 0;
+    *err = xasprintf("failed to load X509KeyPair: %s",
+                     rc == GNUTLS_E_CERTIFICATE_KEY_MISMATCH
+                         ? "tls: private key does not match public key"
+                         : gnutls_strerror(rc));
+    return -1;
+}
+
 void api_tls_free(struct api_tls *t)
 {
     if (!t)
@@ -219,6 +243,8 @@ int api_tls_new(const struct config_web_tls *cfg, struct api_tls **out, char **e
         rc = read_pem(cfg->key_file, "key_file", &t->key_pem, err);
     if (rc == 0 && cfg->client_ca_file)
         rc = read_pem(cfg->client_ca_file, "client_ca_file", &t->trust_pem, err);
+    if (rc == 0)
+        rc = check_key_pair(t, err);
     if (rc == 0)
         rc = build_priorities(cfg, &prio, err);
     t->priorities = strbuf_detach(&prio);

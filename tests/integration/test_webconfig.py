@@ -480,6 +480,27 @@ def test_slow_bcrypt_does_not_stall(res, pki, hashes):
             side.close()
 
 
+def listen_error(kind, binary, pki, web):
+    """(exit code, err of the "Listen error" line) of a server that must not start."""
+    side = Side(kind, binary, pki, web, kind)
+    try:
+        side.server.start(wait=False)
+        rc = side.server.proc.wait(timeout=10)
+        m = re.search(r'msg="Listen error" err="((?:[^"\\]|\\.)*)"', side.server.log_tail())
+        return rc, m.group(1) if m else side.server.log_tail(5)
+    finally:
+        side.close()
+
+
+def test_key_pair_errors(res, pki):
+    kind, binary = harness.candidate_binary()
+    web = ("tls_server_config:\n  cert_file: %s\n  key_file: %s\n"
+           % (pki.path("server.crt"), pki.path("client.key")))
+    a = listen_error("alertmanager", harness.ALERTMANAGER_BIN, pki, web)
+    b = listen_error(kind, binary, pki, web)
+    same(res, "key that does not match the certificate: Listen error", a, b)
+
+
 def test_startup_refusals(res, pki):
     """What GnuTLS cannot enforce must stop chorus, never be served weaker."""
     kind, binary = harness.candidate_binary()
@@ -513,6 +534,7 @@ def main():
         test_basic_auth(res, pki, hashes)
         test_amtool(res, pki, hashes)
         test_slow_bcrypt_does_not_stall(res, pki, hashes)
+        test_key_pair_errors(res, pki)
         test_startup_refusals(res, pki)
         harness.check_allow_list_documented(res, ALLOW, "webconfig")
         res.check(not SHUTDOWN_PROBLEMS, "candidate exits cleanly, no sanitizer reports",
