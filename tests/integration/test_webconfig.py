@@ -303,20 +303,21 @@ def auth_view(r):
     return status, {k: headers.get(k) for k in UNAUTH_HEADERS}, body
 
 
-def test_basic_auth(res, pki, hashes):
-    web = web_config(pki, users=hashes, headers={"X-Frame-Options": "deny"})
+def test_basic_auth(res, pki, hashes, tls):
+    prefix = "" if tls else "plain HTTP, "
+    web = web_config(pki, users=hashes, headers={"X-Frame-Options": "deny"}, tls=tls)
     good = ("alice", USERS["alice"])
     ref, cand = pair(pki, web, ready_auth=good, ready_cert=False)
     try:
         for path in ("/-/healthy", "/-/ready", "/api/v2/status", "/metrics", "/api/v2/alerts"):
             a = ref.request(path, auth=good)
             b = cand.request(path, auth=good)
-            same(res, "right credentials %s" % path, (a[0], a[1].get("x-frame-options")),
+            same(res, prefix + "right credentials %s" % path, (a[0], a[1].get("x-frame-options")),
                  (b[0], b[1].get("x-frame-options")), (200, "deny"))
             a = auth_view(ref.request(path))
             b = auth_view(cand.request(path))
-            same(res, "no credentials %s" % path, a, b)
-            res.check(a[0] == 401, "no credentials %s is 401 on the reference" % path)
+            same(res, prefix + "no credentials %s" % path, a, b)
+            res.check(a[0] == 401, prefix + "no credentials %s is 401 on the reference" % path)
         wrong = {
             "wrong password": dict(auth=("alice", "nope")),
             "other user's password": dict(auth=("alice", USERS["bob"])),
@@ -329,28 +330,29 @@ def test_basic_auth(res, pki, hashes):
         for what, kw in wrong.items():
             a = auth_view(ref.request("/api/v2/status", **kw))
             b = auth_view(cand.request("/api/v2/status", **kw))
-            same(res, "basic auth: " + what, a, b)
+            same(res, prefix + "basic auth: " + what, a, b)
         a = ref.request("/-/healthy", raw_auth="basic YWxpY2U6c2VjcmV0")[0]
         b = cand.request("/-/healthy", raw_auth="basic YWxpY2U6c2VjcmV0")[0]
-        same(res, "basic auth: lower-case scheme, right credentials", a, b)
+        same(res, prefix + "basic auth: lower-case scheme, right credentials", a, b)
         # twice more: the cached outcome must not differ from the first
         for _ in range(2):
-            same(res, "basic auth: wrong password, cached",
+            same(res, prefix + "basic auth: wrong password, cached",
                  auth_view(ref.request("/-/healthy", auth=("alice", "nope"))),
                  auth_view(cand.request("/-/healthy", auth=("alice", "nope"))))
-            same(res, "basic auth: right password, cached",
+            same(res, prefix + "basic auth: right password, cached",
                  ref.request("/-/healthy", auth=good)[0],
                  cand.request("/-/healthy", auth=good)[0], 200)
         body = b'[{"labels":{"alertname":"x"}}]'
         a = auth_view(ref.request("/api/v2/alerts", "POST", auth=("bob", "bad"), body=body))
         b = auth_view(cand.request("/api/v2/alerts", "POST", auth=("bob", "bad"), body=body))
-        same(res, "POST with wrong credentials", a, b)
+        same(res, prefix + "POST with wrong credentials", a, b)
         a = ref.request("/api/v2/alerts", "POST", auth=("bob", USERS["bob"]), body=body)[0]
         b = cand.request("/api/v2/alerts", "POST", auth=("bob", USERS["bob"]), body=body)[0]
-        same(res, "POST with right credentials", a, b, 200)
-        a = plain_http(ref.server.port)
-        b = plain_http(cand.server.port)
-        same(res, "plain HTTP to the TLS port", a, b)
+        same(res, prefix + "POST with right credentials", a, b, 200)
+        if tls:
+            a = plain_http(ref.server.port)
+            b = plain_http(cand.server.port)
+            same(res, "plain HTTP to the TLS port", a, b)
     finally:
         ref.close()
         cand.close()
@@ -531,7 +533,8 @@ def main():
         hashes = {u: bcrypt_hash(u, p) for u, p in USERS.items()}
         test_client_auth(res, pki)
         test_versions(res, pki)
-        test_basic_auth(res, pki, hashes)
+        test_basic_auth(res, pki, hashes, tls=True)
+        test_basic_auth(res, pki, hashes, tls=False)
         test_amtool(res, pki, hashes)
         test_slow_bcrypt_does_not_stall(res, pki, hashes)
         test_key_pair_errors(res, pki)
