@@ -392,6 +392,7 @@ struct cluster_metrics {
     int health_score; /* alertmanager_cluster_health_score: Lifeguard awareness, 0 is best */
     int peer_position;/* alertmanager_peer_position: rank of our name among members */
     uint64_t packets_in, packets_bad, packets_out, messages_in, messages_out;
+    uint64_t packet_bytes_in, packet_bytes_out;
     uint64_t streams_in, streams_out, streams_failed;
 };
 

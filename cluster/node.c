@@ -20,6 +20,7 @@
 #define REFRESH_INTERVAL (15 * NS_PER_SEC)
 #define FAILED_EXPIRY_INTERVAL (5 * 60 * NS_PER_SEC)
 #define SETTLE_POLL_GOSSIP_INTERVALS 10
+#define MAX_INBOUND_STREAMS 128
 
 struct node_state_entry {
     char *key;
@@ -38,6 +39,7 @@ struct conn {
     struct strbuf out; /* what an outbound connection sends once connected */
     char peer[64];
     uint32_t ping_seq; /* CONN_PING: the probe's seq */
+    bool counted_inbound;
     int open_handles;
     bool closing;
     struct conn *prev, *next;
@@ -68,6 +70,7 @@ struct cluster_node {
     uint8_t recv_buf[UDP_RECV_BUFFER];
     int open_handles;
     size_t live_conns;
+    size_t inbound_open;
     bool closing;
 };
 
@@ -331,6 +334,8 @@ static void conn_close(struct conn *c)
         return;
     c->closing = true;
     struct cluster_node *n = c->node;
+    if (c->counted_inbound)
+        n->inbound_open--;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -530,6 +535,13 @@ static void on_accept(uv_stream_t *listener, int status)
         return;
     }
     n->streams_in++;
+    /* memberlist serves at most 128 streams at once; more is a flood. */
+    if (n->inbound_open >= MAX_INBOUND_STREAMS) {
+        conn_fail(c, "too many concurrent streams");
+        return;
+    }
+    n->inbound_open++;
+    c->counted_inbound = true;
     snprintf(c->peer, sizeof c->peer, "inbound");
     uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, on_conn_read);
 }
@@ -904,6 +916,8 @@ void cluster_node_metrics(const struct cluster_node *n, struct cluster_metrics *
     out->packets_out = s->stats.packets_out;
     out->messages_in = s->stats.messages_in;
     out->messages_out = s->stats.messages_out;
+    out->packet_bytes_in = s->stats.bytes_in;
+    out->packet_bytes_out = s->stats.bytes_out;
     out->streams_in = n->streams_in;
     out->streams_out = n->streams_out;
     out->streams_failed = n->streams_failed;

@@ -214,6 +214,7 @@ static void send_batch(struct swim *s, const uint8_t *ip, size_t ip_len, uint16_
     ml_packet_encode(&pkt, parts, b->n, &opts);
     s->io.send_packet(s->io.ctx, ip, ip_len, port, (const uint8_t *)pkt.buf, pkt.len);
     s->stats.packets_out++;
+    s->stats.bytes_out += pkt.len;
     s->stats.messages_out += b->n;
     strbuf_free(&pkt);
 }
@@ -594,6 +595,7 @@ void swim_handle_packet(struct swim *s, int64_t now, const uint8_t *from_ip, siz
     struct ml_packet_walker w = {.label = NULL, .fn = handle_leaf, .on_error = count_bad_part,
                                  .ctx = &pc, .max_decompressed = 0};
     s->stats.packets_in++;
+    s->stats.bytes_in += len;
     if (ml_packet_walk(&w, pkt, len, NULL) < 0)
         s->stats.packets_bad++;
 }

@@ -132,6 +132,7 @@ struct swim_relay {
 
 struct swim_stats {
     uint64_t packets_in, packets_bad, messages_in, messages_out, packets_out;
+    uint64_t bytes_in, bytes_out;
 };
 
 struct swim {

@@ -5,6 +5,7 @@
  * It prints its view as a JSON line whenever it changes (and every 5 s):
  *   {"name":..., "address":..., "status":"settling"|"ready", "metrics":{...},
  *    "peers":[{"name","address","state"}]}
+ * followed by a line "traffic {...}" with the packet and stream counters.
  *
  *   cluster_member --listen 127.0.0.1:9094 [--advertise ip:port] [--peer host:port]...
  *                  [--name N] [--probe-interval MS] [--probe-timeout MS]
@@ -56,6 +57,12 @@ static void report_view(uv_timer_t *t)
     if (!last_report || strcmp(last_report, sb.buf) != 0 ||
         now - last_report_at >= REPORT_AT_LEAST_MS) {
         printf("%s\n", sb.buf);
+        /* Counters change all the time, so they get their own line. */
+        printf("traffic {\"packets_in\":%llu,\"packets_out\":%llu,\"bytes_in\":%llu,"
+               "\"bytes_out\":%llu,\"streams_in\":%llu,\"streams_out\":%llu}\n",
+               (unsigned long long)m.packets_in, (unsigned long long)m.packets_out,
+               (unsigned long long)m.packet_bytes_in, (unsigned long long)m.packet_bytes_out,
+               (unsigned long long)m.streams_in, (unsigned long long)m.streams_out);
         fflush(stdout);
         free(last_report);
         last_report = strbuf_detach(&sb);
