@@ -451,7 +451,8 @@ static void serve_stream_msg(struct conn *c, struct ml_stream_msg *m)
         swim_encode_local_state(&n->swim, m->push_pull.join, &sb);
         conn_send(c, (const uint8_t *)sb.buf, sb.len, true);
         strbuf_free(&sb);
-        swim_merge_remote(&n->swim, time_monotonic(), &m->push_pull);
+        if (swim_merge_remote(&n->swim, time_monotonic(), &m->push_pull) < 0)
+            log_kv(LOG_WARN, "Push/pull from an incompatible protocol version ignored", NULL);
         break;
     }
     case ML_USER:
@@ -477,7 +478,10 @@ static void finish_outbound(struct conn *c, struct ml_stream_msg *m)
         return;
     }
     if (m->type == ML_PUSH_PULL) {
-        swim_merge_remote(&n->swim, time_monotonic(), &m->push_pull);
+        if (swim_merge_remote(&n->swim, time_monotonic(), &m->push_pull) < 0) {
+            conn_fail(c, "incompatible protocol version");
+            return;
+        }
         if (c->kind == CONN_JOIN)
             log_kv(LOG_DEBUG, "Joined a peer", "peer", c->peer, NULL);
         conn_close(c);

@@ -913,8 +913,55 @@ void swim_encode_local_state(struct swim *s, bool join, struct strbuf *out)
     free(nodes);
 }
 
-void swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *pp)
+/* The versions every alive node understands: [max of mins, min of maxes]. */
+struct version_range {
+    uint8_t pmin, pmax, dmin, dmax;
+};
+
+static void range_narrow(struct version_range *r, const uint8_t *vsn)
 {
+    if (vsn[0] > r->pmin)
+        r->pmin = vsn[0];
+    if (vsn[1] < r->pmax)
+        r->pmax = vsn[1];
+    if (vsn[3] > r->dmin)
+        r->dmin = vsn[3];
+    if (vsn[4] < r->dmax)
+        r->dmax = vsn[4];
+}
+
+static bool range_admits(const struct version_range *r, uint8_t pcur, uint8_t dcur)
+{
+    return pcur >= r->pmin && pcur <= r->pmax && dcur >= r->dmin && dcur <= r->dmax;
+}
+
+static bool protocol_compatible(const struct swim *s, const struct ml_push_pull *pp)
+{
+    struct version_range r = {0, UINT8_MAX, 0, UINT8_MAX};
+    for (size_t i = 0; i < pp->n_nodes; i++) {
+        const struct ml_node_state *n = &pp->nodes[i];
+        if (n->state == ML_STATE_ALIVE && n->vsn.len >= ML_VSN_LEN)
+            range_narrow(&r, n->vsn.p);
+    }
+    for (size_t i = 0; i < s->n_members; i++)
+        if (s->members[i]->state == ML_STATE_ALIVE)
+            range_narrow(&r, s->members[i]->vsn);
+    for (size_t i = 0; i < pp->n_nodes; i++) {
+        const struct ml_bytes v = pp->nodes[i].vsn;
+        bool known = v.len >= ML_VSN_LEN;
+        if (!range_admits(&r, known ? v.p[2] : 0, known ? v.p[5] : 0))
+            return false;
+    }
+    for (size_t i = 0; i < s->n_members; i++)
+        if (!range_admits(&r, s->members[i]->vsn[2], s->members[i]->vsn[5]))
+            return false;
+    return true;
+}
+
+int swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *pp)
+{
+    if (!protocol_compatible(s, pp))
+        return -1;
     for (size_t i = 0; i < pp->n_nodes; i++) {
         const struct ml_node_state *n = &pp->nodes[i];
         char *name = bytes_cstr(n->name);
@@ -937,6 +984,7 @@ void swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *p
     }
     if (s->io.merge_remote_state && pp->user_state.len)
         s->io.merge_remote_state(s->io.ctx, pp->user_state.p, pp->user_state.len, pp->join);
+    return 0;
 }
 
 void swim_leave(struct swim *s, int64_t now)

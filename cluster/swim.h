@@ -176,8 +176,11 @@ void swim_leave(struct swim *s, int64_t now);
 
 /* Our push/pull message, uncompressed (ML_PUSH_PULL first). */
 void swim_encode_local_state(struct swim *s, bool join, struct strbuf *out);
-/* A peer's push/pull: nodes, then the delegate's state. */
-void swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *pp);
+/* A peer's push/pull: nodes, then the delegate's state.  -1 (nothing
+ * merged) when memberlist's verifyProtocol would refuse it: some node's
+ * current protocol or delegate version outside the range every alive node,
+ * local or remote, understands. */
+int swim_merge_remote(struct swim *s, int64_t now, const struct ml_push_pull *pp);
 
 /* Queues a user broadcast (the delegate's bytes, without the user type byte). */
 void swim_broadcast_user(struct swim *s, const uint8_t *msg, size_t len);

@@ -504,7 +504,7 @@ Test(swim, push_pull_merges_nodes_and_user_state)
     nodes[3].port = SELF_PORT;
     struct ml_push_pull pp = {.join = false, .n_nodes = 4, .nodes = nodes,
                               .user_state = ML_BYTES("state", 5)};
-    swim_merge_remote(&sw, now, &pp);
+    cr_assert_eq(swim_merge_remote(&sw, now, &pp), 0);
     cr_assert_eq(state_of("p1"), ML_STATE_SUSPECT); /* a remote "dead" is a suspicion */
     cr_assert_eq(state_of("p2"), ML_STATE_LEFT);
     cr_assert_eq(state_of("p3"), ML_STATE_ALIVE);
@@ -522,6 +522,25 @@ Test(swim, push_pull_merges_nodes_and_user_state)
     cr_assert_eq(m.push_pull.n_nodes, 4);
     ml_stream_msg_free(&m);
     strbuf_free(&sb);
+}
+
+Test(swim, push_pull_with_an_incompatible_version_is_refused)
+{
+    /* A node that speaks protocol 1 at most narrows the common range to
+     * [1, 1]; our current version 2 falls outside it. */
+    static const uint8_t old_vsn[ML_VSN_LEN] = {1, 1, 1, 0, 0, 0};
+    struct ml_node_state n = {.addr = ML_BYTES(LOCALHOST, 4), .incarnation = 1, .meta = ML_NIL,
+                              .name = ML_BYTES_STR("old"), .port = 7001,
+                              .state = ML_STATE_ALIVE, .vsn = ML_BYTES(old_vsn, ML_VSN_LEN)};
+    struct ml_push_pull pp = {.join = true, .n_nodes = 1, .nodes = &n,
+                              .user_state = ML_BYTES("state", 5)};
+    cr_assert_eq(swim_merge_remote(&sw, now, &pp), -1);
+    cr_assert_null(swim_member(&sw, "old"));
+    cr_assert_eq(net.merged_state_len, 0);
+    /* 0.25's own vector passes. */
+    n.vsn = ML_BYTES(ml_alertmanager_vsn, ML_VSN_LEN);
+    cr_assert_eq(swim_merge_remote(&sw, now, &pp), 0);
+    cr_assert_eq(state_of("old"), ML_STATE_ALIVE);
 }
 
 Test(swim, periodic_push_pull_picks_an_alive_peer)
