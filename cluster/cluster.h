@@ -427,6 +427,15 @@ void cluster_node_metrics(const struct cluster_node *n, struct cluster_metrics *
 size_t cluster_node_peers(const struct cluster_node *n, struct cluster_peer **out);
 void cluster_peers_free(struct cluster_peer *peers, size_t n);
 
+/* The silence store as the "sil" state (cluster/silences_state.c): its whole
+ * state on push/pull, peers' states and deltas merged into it.  After a local
+ * change, broadcast each silence it changed (silences_set may change two);
+ * 0, or SILENCES_ENOTFOUND. */
+struct silences;
+void cluster_node_add_silences(struct cluster_node *n, struct silences *s);
+int cluster_node_broadcast_silence(struct cluster_node *n, const struct silences *s,
+                                   const char *id);
+
 /* A ULID (26 characters of Crockford base32 + NUL) from a millisecond time
  * and 10 random bytes: what 0.25 names itself. */
 void cluster_ulid(char out[27], uint64_t unix_ms, const uint8_t entropy[10]);

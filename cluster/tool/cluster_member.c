@@ -11,8 +11,13 @@
  *                  [--name N] [--probe-interval MS] [--probe-timeout MS]
  *                  [--gossip-interval MS] [--pushpull-interval MS]
  *                  [--reconnect-interval MS] [--settle-timeout MS]
+ *                  [--silences on] [--create-silence COMMENT]
+ * With --silences on a silence store is replicated as the "sil" state and
+ * its silences are listed in the view; --create-silence also creates one
+ * (alertname="ClusterMemberTest", one hour) and broadcasts it.
  */
 #include "cluster/cluster.h"
+#include "silences/silences.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@
 #define LEAVE_GRACE_MS 300
 
 static struct cluster_node *node;
+static struct silences *store; /* with --silences */
 static char *last_report;
 static uint64_t last_report_at;
 
@@ -51,7 +57,22 @@ static void report_view(uv_timer_t *t)
         strbuf_json_cstr(&sb, peers[i].address, 0);
         strbuf_printf(&sb, ",\"state\":\"%s\"}", states[peers[i].state & 3]);
     }
-    strbuf_puts(&sb, "]}");
+    strbuf_puts(&sb, "]");
+    if (store) {
+        size_t count;
+        const struct silence **all = silences_query(store, NULL, time_now(), &count);
+        strbuf_puts(&sb, ",\"silences\":[");
+        for (size_t i = 0; i < count; i++) {
+            strbuf_puts(&sb, i ? ",{\"id\":" : "{\"id\":");
+            strbuf_json_cstr(&sb, all[i]->id, 0);
+            strbuf_puts(&sb, ",\"comment\":");
+            strbuf_json_cstr(&sb, all[i]->comment, 0);
+            strbuf_putc(&sb, '}');
+        }
+        strbuf_putc(&sb, ']');
+        free(all);
+    }
+    strbuf_putc(&sb, '}');
     cluster_peers_free(peers, n);
     uint64_t now = uv_now(t->loop);
     if (!last_report || strcmp(last_report, sb.buf) != 0 ||
@@ -87,6 +108,30 @@ static void on_signal(uv_signal_t *s, int signum)
     uv_signal_stop(s);
 }
 
+/* A one-hour silence for alertname="ClusterMemberTest", broadcast at once. */
+static int create_silence(const char *comment)
+{
+    struct silence in;
+    silence_init(&in);
+    silence_add_matcher(&in, MATCH_EQUAL, "alertname", "ClusterMemberTest");
+    int64_t now = time_now();
+    in.starts_at = now;
+    in.ends_at = now + 3600 * NS_PER_SEC;
+    free(in.created_by);
+    in.created_by = xstrdup("cluster_member");
+    free(in.comment);
+    in.comment = xstrdup(comment);
+    char id[37], *err = NULL;
+    int r = silences_set(store, &in, now, id, &err);
+    silence_free(&in);
+    if (r != SILENCES_OK) {
+        fprintf(stderr, "cluster_member: %s\n", err ? err : "silence rejected");
+        free(err);
+        return -1;
+    }
+    return cluster_node_broadcast_silence(node, store, id);
+}
+
 static int64_t ms_arg(const char *v)
 {
     return (int64_t)strtoll(v, NULL, 10) * NS_PER_MS;
@@ -95,6 +140,8 @@ static int64_t ms_arg(const char *v)
 int main(int argc, char **argv)
 {
     const char *peers[MAX_PEERS];
+    const char *silence_comment = NULL;
+    bool with_silences = false;
     struct cluster_node_opts o = {.listen_address = "0.0.0.0:9094", .peers = peers};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
@@ -114,6 +161,10 @@ int main(int argc, char **argv)
             o.gossip_interval = ms_arg(v);
         else if (!strcmp(k, "--pushpull-interval"))
             o.pushpull_interval = ms_arg(v);
+        else if (!strcmp(k, "--silences"))
+            with_silences = !strcmp(v, "on");
+        else if (!strcmp(k, "--create-silence"))
+            silence_comment = v;
         else if (!strcmp(k, "--reconnect-interval"))
             o.reconnect_interval = ms_arg(v);
         else if (!strcmp(k, "--settle-timeout"))
@@ -131,6 +182,12 @@ int main(int argc, char **argv)
         free(err);
         return 1;
     }
+    if (with_silences || silence_comment) {
+        store = silences_new(120 * 3600 * NS_PER_SEC);
+        cluster_node_add_silences(node, store);
+    }
+    if (silence_comment && create_silence(silence_comment) < 0)
+        return 1;
     uv_timer_t report;
     uv_timer_init(loop, &report);
     uv_timer_start(&report, report_view, 0, REPORT_EVERY_MS);
@@ -148,6 +205,8 @@ int main(int argc, char **argv)
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_run(loop, UV_RUN_DEFAULT);
     free(last_report);
+    if (store)
+        silences_free(store);
     uv_loop_close(loop);
     return 0;
 }

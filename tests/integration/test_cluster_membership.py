@@ -20,6 +20,8 @@ membership layer alone on a libuv loop, printing its view as JSON lines.
    bring it back, as 0.25's own would.
 4. A chorus node stopped with SIGTERM leaves (dead about itself, from
    itself): 0.25 counts it failed at once, without the suspicion wait.
+5. Silences replicate both ways: one made on chorus before it joins appears
+   on 0.25, one posted to 0.25 reaches chorus's store.
 """
 
 import json
@@ -63,9 +65,9 @@ def member_binary():
 class Member:
     """A cluster_member process; view() is the last JSON line it printed."""
 
-    def __init__(self, port, peers=()):
+    def __init__(self, port, peers=(), extra=()):
         self.port = port
-        argv = [member_binary(), "--listen", "127.0.0.1:%d" % port]
+        argv = [member_binary(), "--listen", "127.0.0.1:%d" % port] + list(extra)
         for p in peers:
             argv += ["--peer", p]
         self.log = []
@@ -281,11 +283,46 @@ def leave_is_noticed(r):
         am.close()
 
 
+def silence_comments(member):
+    return {x["comment"] for x in (member.view() or {}).get("silences", [])}
+
+
+def silences_replicate(r):
+    cport, aport = harness.free_port(), harness.free_port()
+    am = start_alertmanager(aport, None)
+    member = None
+    try:
+        # Created before the join: reaches 0.25 by the join's push/pull or by gossip.
+        member = Member(cport, ["127.0.0.1:%d" % aport], ["--create-silence", "made by chorus"])
+
+        def am_comments():
+            try:
+                return {x["comment"] for x in get_json(am.url + "/api/v2/silences")}
+            except Exception:
+                return set()
+        ok, took = wait_for(lambda: "made by chorus" in am_comments(), JOIN_TIMEOUT)
+        r.check(ok, "a silence made on chorus appears on 0.25 (%.1fs)" % took,
+                "\n".join(member.log[-10:]))
+        now = time.time()
+        body = {"matchers": [{"name": "job", "value": "x", "isRegex": False}],
+                "startsAt": harness.rfc3339(now), "endsAt": harness.rfc3339(now + 3600),
+                "createdBy": "test", "comment": "made by 0.25"}
+        harness.post_json(am.url + "/api/v2/silences", body)
+        ok, took = wait_for(lambda: "made by 0.25" in silence_comments(member), JOIN_TIMEOUT)
+        r.check(ok, "a silence made on 0.25 reaches chorus by gossip (%.1fs)" % took,
+                json.dumps(member.view()))
+    finally:
+        if member:
+            member.close()
+        am.close()
+
+
 def main():
     r = harness.Results("test_cluster_membership")
     chorus_first(r)
     alertmanager_first(r)
     leave_is_noticed(r)
+    silences_replicate(r)
     return r.finish()
 
 
