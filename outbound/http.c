@@ -227,6 +227,8 @@ static enum outbound_result http_setup(struct outbound_call *c,
     bool follow = http ? http->follow_redirects : true;
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    /* Go's client sends the previous URL as Referer on each redirect. */
+    curl_easy_setopt(e, CURLOPT_AUTOREFERER, 1L);
     bool h2 = http ? http->enable_http2 : true;
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      h2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
