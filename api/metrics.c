@@ -181,8 +181,9 @@ static void metrics_nflog(struct strbuf *sb, const struct api_state *st)
     sample(sb, n, NULL, (double)h->snapshot_size);
 }
 
-/* 0.25 pre-initialises ten integrations; discord and webex appear once
- * used.  Series are in label order, as client_golang writes them. */
+/* 0.25 pre-initialises ten integrations; discord, webex and msteams (which
+ * 0.25 lacks) appear once used.  Series are in label order, as client_golang
+ * writes them. */
 static size_t notify_kinds_shown(const struct notify_metrics *m, enum notify_kind *out)
 {
     size_t n = 0;

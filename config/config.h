@@ -251,6 +251,13 @@ struct config_discord {
     struct config_http *http_config;
     char *webhook_url, *title, *message;
 };
+/* msteams_configs: Alertmanager 0.26's keys plus 0.27's summary, beyond 0.25
+ * (docs/compatibility.md). */
+struct config_msteams {
+    bool send_resolved;
+    struct config_http *http_config;
+    char *webhook_url, *title, *summary, *text;
+};
 
 struct config_receiver {
     char *name;
@@ -278,6 +285,8 @@ struct config_receiver {
     size_t n_telegram;
     struct config_webex *webex;
     size_t n_webex;
+    struct config_msteams *msteams;
+    size_t n_msteams;
     int line;
 };
 size_t config_receiver_integrations(const struct config_receiver *r);

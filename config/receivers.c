@@ -1,7 +1,8 @@
 /*
  * config/receivers.c: `receivers` and every integration type of Alertmanager
- * 0.25, their defaults, per-type validation, and the defaults each takes from
- * `global` (which config.Load applies after parsing, hence the second pass).
+ * 0.25 (and msteams, from 0.26), their defaults, per-type validation, and the
+ * defaults each takes from `global` (which config.Load applies after parsing,
+ * hence the second pass).
  * Parsing all types is deliberate: refusing the ones chorus cannot send yet is
  * the notification pipeline's job at start-up, not the config loader's.
  */
@@ -531,6 +532,26 @@ static const struct cf_field discord_fields[] = {
 };
 SCHEMA(discord_schema, "config.plain", struct config_discord, discord_fields, discord_validate);
 
+/* ---- msteams (Alertmanager 0.26; summary 0.27) ----
+ * 0.27 also names webhook_url_file, but its loader still demanded webhook_url
+ * until 0.28 fixed it, so no 0.27 config could use the file: chorus leaves the
+ * key out and keeps 0.26's error for a missing URL. */
+static int msteams_validate(struct pctx *p, yaml_node_t *n, void *obj)
+{
+    if (empty(((struct config_msteams *)obj)->webhook_url))
+        return pctx_fail(p, n, "no msteams webhook URL provided");
+    return 0;
+}
+static const struct cf_field msteams_fields[] = {
+    F("send_resolved", CF_BOOL, 0, struct config_msteams, send_resolved, "true"),
+    {"http_config", CF_HTTP, O, offsetof(struct config_msteams, http_config), 0, NULL, NULL},
+    F("webhook_url", CF_SECRET_URL, O, struct config_msteams, webhook_url, NULL),
+    F("title", CF_STR, O, struct config_msteams, title, TPL("msteams.default.title")),
+    F("summary", CF_STR, O, struct config_msteams, summary, TPL("msteams.default.summary")),
+    F("text", CF_STR, O, struct config_msteams, text, TPL("msteams.default.text")),
+};
+SCHEMA(msteams_schema, "config.plain", struct config_msteams, msteams_fields, msteams_validate);
+
 /* ---- receiver ---- */
 #define RLIST(name, member, sub, gotype) \
     LIST(name, struct config_receiver, member, n_##member, sub, gotype)
@@ -548,6 +569,7 @@ static const struct cf_field receiver_fields[] = {
     RLIST("sns_configs", sns, &sns_schema, "[]*config.SNSConfig"),
     RLIST("telegram_configs", telegram, &telegram_schema, "[]*config.TelegramConfig"),
     RLIST("webex_configs", webex, &webex_schema, "[]*config.WebexConfig"),
+    RLIST("msteams_configs", msteams, &msteams_schema, "[]*config.MSTeamsConfig"),
 };
 static int receiver_validate(struct pctx *p, yaml_node_t *n, void *obj)
 {
@@ -765,6 +787,8 @@ static int receiver_apply(struct pctx *p, yaml_node_t *rn, struct config_receive
     EACH(r, webex, "webex_configs",
          (it->http_config = http_or_global(c, it->http_config),
           url_or_global(p, in, &it->api_url, g->webex_api_url, "Webex")));
+    EACH(r, msteams, "msteams_configs",
+         (it->http_config = http_or_global(c, it->http_config), 0));
     return 0;
 }
 
@@ -801,5 +825,5 @@ size_t config_receiver_integrations(const struct config_receiver *r)
 {
     return r->n_discord + r->n_email + r->n_pagerduty + r->n_slack + r->n_webhook +
            r->n_opsgenie + r->n_wechat + r->n_pushover + r->n_victorops + r->n_sns +
-           r->n_telegram + r->n_webex;
+           r->n_telegram + r->n_webex + r->n_msteams;
 }

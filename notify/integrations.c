@@ -15,6 +15,7 @@ static const char *const kind_names[NOTIFY_KIND_COUNT] = {
     [NOTIFY_TELEGRAM] = "telegram",   [NOTIFY_VICTOROPS] = "victorops",
     [NOTIFY_WEBHOOK] = "webhook",     [NOTIFY_WECHAT] = "wechat",
     [NOTIFY_DISCORD] = "discord",     [NOTIFY_WEBEX] = "webex",
+    [NOTIFY_MSTEAMS] = "msteams",
 };
 
 const char *notify_kind_name(enum notify_kind k)
@@ -34,6 +35,7 @@ static notify_builder *const builders[NOTIFY_KIND_COUNT] = {
     [NOTIFY_PUSHOVER] = notify_build_pushover,
     [NOTIFY_WEBEX] = notify_build_webex,
     [NOTIFY_SNS] = notify_build_sns,
+    [NOTIFY_MSTEAMS] = notify_build_msteams,
 };
 
 /* Every config struct starts with `bool send_resolved`, so one walk serves
@@ -63,11 +65,11 @@ struct notify_integration *notify_integrations(const struct config_receiver *r, 
 {
     size_t total = r->n_webhook + r->n_email + r->n_pagerduty + r->n_opsgenie + r->n_wechat +
                    r->n_slack + r->n_victorops + r->n_pushover + r->n_sns + r->n_telegram +
-                   r->n_discord + r->n_webex;
+                   r->n_discord + r->n_webex + r->n_msteams;
     struct notify_integration *list = xcalloc(total ? total : 1, sizeof *list);
     *n = 0;
     /* 0.25's buildReceiverIntegrations order, which is also the order of
-     * integration indexes in the nflog. */
+     * integration indexes in the nflog; 0.26 appends msteams. */
     ADD_KIND(list, n, NOTIFY_WEBHOOK, r->webhook, r->n_webhook);
     ADD_KIND(list, n, NOTIFY_EMAIL, r->email, r->n_email);
     ADD_KIND(list, n, NOTIFY_PAGERDUTY, r->pagerduty, r->n_pagerduty);
@@ -80,6 +82,7 @@ struct notify_integration *notify_integrations(const struct config_receiver *r, 
     ADD_KIND(list, n, NOTIFY_TELEGRAM, r->telegram, r->n_telegram);
     ADD_KIND(list, n, NOTIFY_DISCORD, r->discord, r->n_discord);
     ADD_KIND(list, n, NOTIFY_WEBEX, r->webex, r->n_webex);
+    ADD_KIND(list, n, NOTIFY_MSTEAMS, r->msteams, r->n_msteams);
     return list;
 }
 

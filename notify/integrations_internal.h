@@ -93,6 +93,7 @@ notify_builder notify_build_email;
 notify_builder notify_build_slack;
 notify_builder notify_build_telegram;
 notify_builder notify_build_discord;
+notify_builder notify_build_msteams;
 notify_builder notify_build_pagerduty;
 notify_builder notify_build_opsgenie;
 notify_builder notify_build_victorops;

@@ -59,6 +59,7 @@ enum notify_kind {
     NOTIFY_WECHAT,
     NOTIFY_DISCORD, /* not pre-initialised in 0.25's metrics */
     NOTIFY_WEBEX,   /* idem */
+    NOTIFY_MSTEAMS, /* idem; Alertmanager 0.26's, beyond 0.25 */
     NOTIFY_KIND_COUNT
 };
 const char *notify_kind_name(enum notify_kind k); /* "email", ... */
@@ -145,7 +146,7 @@ struct notify_kind_metrics {
 };
 struct notify_metrics {
     struct notify_kind_metrics kinds[NOTIFY_KIND_COUNT];
-    bool used[NOTIFY_KIND_COUNT]; /* discord/webex appear once used */
+    bool used[NOTIFY_KIND_COUNT]; /* discord/webex/msteams appear once used */
     uint64_t nflog_queries, nflog_query_errors;
     /* alertmanager_nflog_query_duration_seconds: client_golang's default
      * buckets (NOTIFY_NFLOG_QUERY_BUCKETS); the count is nflog_queries. */
