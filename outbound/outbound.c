@@ -366,6 +366,11 @@ void outbound_cancel(struct outbound_call *c)
     if (!c)
         return;
     if (c->state == CALL_ACTIVE) {
+        /* libcurl 7.88's SMTP "done" step ignores that a removed transfer is
+         * unfinished: it sends the end of the message and waits for the
+         * reply, blocking the loop for what remains of the transfer's
+         * timeout.  A timeout that has already run out ends that wait at once. */
+        curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, 1L);
         unlink_active(c);
         call_fail(c, OUTBOUND_CANCELED, c->ops->canceled(c));
     } else if (c->state == CALL_READY && c->result != OUTBOUND_CANCELED) {

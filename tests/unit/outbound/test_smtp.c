@@ -332,6 +332,32 @@ Test(smtp, timeout)
     http_server_stop(&mute);
 }
 
+/* libcurl 7.88 answers the removal of an SMTP transfer waiting for the
+ * greeting by sending the end of the message and waiting for a reply, for
+ * up to the transfer's timeout, inside curl_multi_remove_handle: the loop
+ * stood still for as long at shutdown.  Cancelling must not wait. */
+Test(smtp, cancel_while_waiting_for_the_greeting_does_not_block)
+{
+    struct http_server mute;
+    http_server_start(&mute, NULL, NULL);
+    smarthost = xasprintf("127.0.0.1:%d", mute.port);
+    struct outbound_smtp_request req = request();
+    req.timeout = 20000000000;
+    struct answer a;
+    memset(&a, 0, sizeof a);
+    struct outbound_call *call = outbound_smtp(ob, &req, on_done, &a);
+    bool never = false;
+    run_until(&loop, &never, 300); /* connected, waiting for "220" */
+    cr_assert_not(a.done);
+    int64_t t0 = time_monotonic();
+    outbound_cancel(call);
+    cr_assert_lt(time_monotonic() - t0, 1000000000, "outbound_cancel blocked");
+    cr_assert(run_until(&loop, &a.done, 5000), "no answer");
+    cr_assert_eq(a.result, OUTBOUND_CANCELED);
+    free(a.error);
+    http_server_stop(&mute);
+}
+
 Test(smtp, no_starttls_unless_required)
 {
     smtp_server_start(NULL, true);
