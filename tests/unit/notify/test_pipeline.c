@@ -214,16 +214,22 @@ Test(pipeline, resolved_only_without_send_resolved_is_logged_not_sent)
     pfx_free(&fx);
 }
 
+/* A flush whose webhook answered 500 once and now waits in backoff. */
+static void pfx_start_in_backoff(struct pipeline_fx *fx)
+{
+    pfx_init(fx, one_webhook);
+    fx->sink.statuses[0] = 500;
+    fx->sink.n_statuses = 1;
+    pfx_alert(fx, "a", false, false);
+    pfx_flush_start(fx, 30000);
+    for (int i = 0; i < 200 && fx->sink.n_requests == 0; i++)
+        pfx_run_for(fx, 10);
+}
+
 Test(pipeline, cancel_all_ends_flushes_in_backoff)
 {
     struct pipeline_fx fx;
-    pfx_init(&fx, one_webhook);
-    fx.sink.statuses[0] = 500;
-    fx.sink.n_statuses = 1;
-    pfx_alert(&fx, "a", false, false);
-    pfx_flush_start(&fx, 30000);
-    for (int i = 0; i < 200 && fx.sink.n_requests == 0; i++)
-        pfx_run_for(&fx, 10);
+    pfx_start_in_backoff(&fx);
     cr_assert_eq(fx.sink.n_requests, 1);
     pfx_run_for(&fx, 20);
     cr_assert_eq(notify_in_flight(&fx.env), 1);
@@ -238,13 +244,7 @@ Test(pipeline, cancel_all_ends_flushes_in_backoff)
 Test(pipeline, cancel_generation_ends_only_that_generations_flushes)
 {
     struct pipeline_fx fx;
-    pfx_init(&fx, one_webhook);
-    fx.sink.statuses[0] = 500;
-    fx.sink.n_statuses = 1;
-    pfx_alert(&fx, "a", false, false);
-    pfx_flush_start(&fx, 30000);
-    for (int i = 0; i < 200 && fx.sink.n_requests == 0; i++)
-        pfx_run_for(&fx, 10);
+    pfx_start_in_backoff(&fx);
     struct notify_generation other = {NULL, NULL, NULL};
     notify_cancel_generation(&fx.env, &other);
     pfx_run_for(&fx, 50);

@@ -318,12 +318,17 @@ Test(smtp, starttls_unverified_certificate)
                  "starttls failed: x509: certificate signed by unknown authority");
 }
 
+/* An HTTP server says nothing until it hears a request: a mute smarthost. */
+static void mute_smarthost_start(struct http_server *mute)
+{
+    http_server_start(mute, NULL, NULL);
+    smarthost = xasprintf("127.0.0.1:%d", mute->port);
+}
+
 Test(smtp, timeout)
 {
-    /* An HTTP server says nothing until it hears a request: a mute smarthost. */
     struct http_server mute;
-    http_server_start(&mute, NULL, NULL);
-    smarthost = xasprintf("127.0.0.1:%d", mute.port);
+    mute_smarthost_start(&mute);
     struct outbound_smtp_request req = request();
     req.timeout = 300000000;
     int64_t t0 = time_monotonic();
@@ -339,8 +344,7 @@ Test(smtp, timeout)
 Test(smtp, cancel_while_waiting_for_the_greeting_does_not_block)
 {
     struct http_server mute;
-    http_server_start(&mute, NULL, NULL);
-    smarthost = xasprintf("127.0.0.1:%d", mute.port);
+    mute_smarthost_start(&mute);
     struct outbound_smtp_request req = request();
     req.timeout = 20000000000;
     struct answer a;
