@@ -62,6 +62,7 @@ void notify_template_data(const struct notify_group *g, struct template_data *ou
         .common_labels = own->common_labels,
         .common_annotations = own->common_annotations,
         .external_url = g->external_url ? g->external_url : "",
+        .by_pointer = true,
     };
 }
 

@@ -56,6 +56,9 @@ struct template_data {
     struct labelset common_labels;
     struct labelset common_annotations;
     const char *external_url;
+    /* 0.25's notifiers execute with a *template.Data, amtool with a value:
+     * the type named in execution errors follows. */
+    bool by_pointer;
 };
 
 /* Which Alertmanager release's function set a template may call.  Functions

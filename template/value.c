@@ -83,7 +83,7 @@ const char *value_type_name(const struct value *v)
     case V_TIME: return "time.Time";
     case V_ALERT: return "template.Alert";
     case V_ALERTS: return v->u.alerts.plain ? "[]template.Alert" : "template.Alerts";
-    case V_DATA: return "template.Data";
+    case V_DATA: return v->u.data->by_pointer ? "*template.Data" : "template.Data";
     }
     return "?";
 }

@@ -11,7 +11,7 @@
 
 #define NOPE                                                                             \
     "template: :1:3: executing \"\" at <.Nope>: can't evaluate field Nope in type "     \
-    "template.Data"
+    "*template.Data"
 
 /* Builds kind[0] of the scenario with its config changed by edit(conf). */
 static char *build_error(const char *scenario, enum notify_kind kind, size_t conf_size,

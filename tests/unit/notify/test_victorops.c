@@ -55,11 +55,11 @@ static char *build_error(void (*edit)(struct config_victorops *), bool want_retr
     return err;
 }
 
-/* All three checked against 0.25's log (0.25 says *template.Data). */
+/* All three checked against 0.25's log. */
 Test(victorops, build_errors_as_0_25_words_them)
 {
     const char *nope = "templating error: template: :1:3: executing \"\" at <.Nope>: can't "
-                       "evaluate field Nope in type template.Data";
+                       "evaluate field Nope in type *template.Data";
     char *err = build_error(bad_routing_key, false);
     cr_expect_str_eq(err, nope);
     free(err);
